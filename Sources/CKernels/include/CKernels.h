@@ -1,0 +1,6 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+// Umbrella header of the C kernels module.
+#include "keras_thread_local.h"
+#include "keras_gemm.h"
+#endif

@@ -1,0 +1,479 @@
+// Built-in single-precision GEMM: kernel dispatch, BLIS-style blocked driver, worker pool.
+//
+// Loop structure (per thread, on its own rectangle of C):
+//   for jc in N step NC:            B block  KC x NC  packed into NR-wide panels  (L3)
+//     for pc in K step KC:
+//       pack B
+//       for ic in M step MC:        A block  MC x KC  packed into MR-high panels  (L2)
+//         pack A
+//         for jr in NC step NR:     B micro-panel KC x NR stays in L1
+//           for ir in MC step MR:   micro-kernel MR x NR, accumulators in registers
+//
+// Transposes are handled while packing; edge tiles are zero-padded in the packed panels and the
+// micro-kernel only stores the valid mr x nr part. alpha/beta are applied when storing the tile
+// (beta only on the first KC block).
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "include/keras_gemm.h"
+#include "keras_gemm_internal.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define KG_PAUSE() _mm_pause()
+#elif defined(__aarch64__)
+#define KG_PAUSE() __asm__ __volatile__("yield")
+#else
+#define KG_PAUSE() ((void)0)
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Portable kernel (any CPU; the compiler vectorises the inner loops for the baseline ISA).
+// ---------------------------------------------------------------------------------------------
+
+enum { KG_PORT_MR = 4, KG_PORT_NR = 16 };
+
+static void kg_ukr_portable(long kc, const float *restrict ap, const float *restrict bp,
+                            float *restrict c, long ldc, float alpha, float beta, int mr,
+                            int nr) {
+    float acc[KG_PORT_MR][KG_PORT_NR];
+    for (int r = 0; r < KG_PORT_MR; r++)
+        for (int j = 0; j < KG_PORT_NR; j++) acc[r][j] = 0.0f;
+    for (long p = 0; p < kc; p++) {
+        for (int r = 0; r < KG_PORT_MR; r++) {
+            const float av = ap[r];
+            for (int j = 0; j < KG_PORT_NR; j++) acc[r][j] += av * bp[j];
+        }
+        ap += KG_PORT_MR;
+        bp += KG_PORT_NR;
+    }
+    for (int r = 0; r < mr; r++) {
+        float *cr = c + r * ldc;
+        if (beta == 0.0f) {
+            for (int j = 0; j < nr; j++) cr[j] = alpha * acc[r][j];
+        } else if (beta == 1.0f) {
+            for (int j = 0; j < nr; j++) cr[j] += alpha * acc[r][j];
+        } else {
+            for (int j = 0; j < nr; j++) cr[j] = alpha * acc[r][j] + beta * cr[j];
+        }
+    }
+}
+
+static void kg_pack_a_portable(int trans, long mc, long kc, const float *a, long lda, float *ap) {
+    kg_pack_a_body(trans, mc, kc, a, lda, ap, KG_PORT_MR);
+}
+static void kg_pack_b_portable(int trans, long kc, long nc, const float *b, long ldb, float *bp) {
+    kg_pack_b_body(trans, kc, nc, b, ldb, bp, KG_PORT_NR);
+}
+static void kg_direct_portable(int transA, int transB, long m, long n, long k, float alpha,
+                               const float *a, long lda, const float *b, long ldb, float beta,
+                               float *c, long ldc) {
+    kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+const kg_kernel kg_kernel_portable = {
+    .id = KERAS_GEMM_KERNEL_PORTABLE,
+    .name = "portable C 4x16",
+    .mr = KG_PORT_MR,
+    .nr = KG_PORT_NR,
+    .kc = 256,
+    .mc = 128,
+    .nc = 2048,
+    .ukr = kg_ukr_portable,
+    .pack_a = kg_pack_a_portable,
+    .pack_b = kg_pack_b_portable,
+    .direct = kg_direct_portable,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Kernel selection
+// ---------------------------------------------------------------------------------------------
+
+static const kg_kernel *kg_kernel_for(int id) {
+    switch (id) {
+#if defined(__x86_64__)
+    case KERAS_GEMM_KERNEL_AVX512: return &kg_kernel_avx512;
+    case KERAS_GEMM_KERNEL_AVX2: return &kg_kernel_avx2;
+#endif
+#if defined(__aarch64__)
+    case KERAS_GEMM_KERNEL_NEON: return &kg_kernel_neon;
+#endif
+    case KERAS_GEMM_KERNEL_PORTABLE: return &kg_kernel_portable;
+    default: return NULL;
+    }
+}
+
+int keras_gemm_kernel_supported(int kernel) {
+    switch (kernel) {
+    case KERAS_GEMM_KERNEL_PORTABLE: return 1;
+#if defined(__x86_64__)
+    case KERAS_GEMM_KERNEL_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("avx2");
+    case KERAS_GEMM_KERNEL_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+#if defined(__aarch64__)
+    case KERAS_GEMM_KERNEL_NEON: return 1; // Advanced SIMD is mandatory on AArch64.
+#endif
+    default: return 0;
+    }
+}
+
+static int kg_detect_kernel(void) {
+    static const int order[] = {KERAS_GEMM_KERNEL_AVX512, KERAS_GEMM_KERNEL_NEON,
+                                KERAS_GEMM_KERNEL_AVX2, KERAS_GEMM_KERNEL_PORTABLE};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (keras_gemm_kernel_supported(order[i])) return order[i];
+    return KERAS_GEMM_KERNEL_PORTABLE;
+}
+
+static _Atomic(const kg_kernel *) kg_current = NULL;
+
+static const kg_kernel *kg_kernel_get(void) {
+    const kg_kernel *k = atomic_load_explicit(&kg_current, memory_order_acquire);
+    if (__builtin_expect(k != NULL, 1)) return k;
+    k = kg_kernel_for(kg_detect_kernel());
+    atomic_store_explicit(&kg_current, k, memory_order_release);
+    return k;
+}
+
+int keras_gemm_kernel(void) { return kg_kernel_get()->id; }
+
+const char *keras_gemm_kernel_name(int kernel) {
+    const kg_kernel *k = kg_kernel_for(kernel);
+    return k ? k->name : "unavailable";
+}
+
+int keras_gemm_set_kernel(int kernel) {
+    if (kernel < 0) {
+        atomic_store(&kg_current, kg_kernel_for(kg_detect_kernel()));
+        return 1;
+    }
+    if (!keras_gemm_kernel_supported(kernel)) return 0;
+    const kg_kernel *k = kg_kernel_for(kernel);
+    if (!k) return 0;
+    atomic_store(&kg_current, k);
+    return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time, thread count
+// ---------------------------------------------------------------------------------------------
+
+double keras_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+#define KG_MAX_THREADS 64
+static atomic_int kg_threads = 0; // 0 = not yet determined
+
+static int kg_default_threads(void) {
+    const char *env = getenv("KERAS_NUM_THREADS");
+    if (env && *env) {
+        long v = strtol(env, NULL, 10);
+        if (v >= 1) return v > KG_MAX_THREADS ? KG_MAX_THREADS : (int)v;
+    }
+    long n = 1;
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    else n = sysconf(_SC_NPROCESSORS_ONLN);
+#else
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    if (n < 1) n = 1;
+    return n > KG_MAX_THREADS ? KG_MAX_THREADS : (int)n;
+}
+
+int keras_gemm_threads(void) {
+    int t = atomic_load_explicit(&kg_threads, memory_order_relaxed);
+    if (t > 0) return t;
+    t = kg_default_threads();
+    atomic_store(&kg_threads, t);
+    return t;
+}
+
+void keras_gemm_set_threads(int threads) {
+    if (threads <= 0) threads = kg_default_threads();
+    if (threads > KG_MAX_THREADS) threads = KG_MAX_THREADS;
+    atomic_store(&kg_threads, threads);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-thread packing buffers (grown on demand, freed at thread exit).
+// ---------------------------------------------------------------------------------------------
+
+static pthread_key_t kg_buf_key;
+static pthread_once_t kg_buf_once = PTHREAD_ONCE_INIT;
+static _Thread_local float *kg_tl_buf = NULL;
+static _Thread_local size_t kg_tl_cap = 0;
+
+static void kg_buf_free(void *p) { free(p); }
+static void kg_buf_key_init(void) { pthread_key_create(&kg_buf_key, kg_buf_free); }
+
+static float *kg_buffer(size_t floats) {
+    if (kg_tl_cap >= floats) return kg_tl_buf;
+    pthread_once(&kg_buf_once, kg_buf_key_init);
+    free(kg_tl_buf);
+    size_t bytes = (floats * sizeof(float) + 4095) & ~(size_t)4095;
+    void *p = NULL;
+    if (posix_memalign(&p, 4096, bytes) != 0) p = NULL;
+    kg_tl_buf = p;
+    kg_tl_cap = p ? bytes / sizeof(float) : 0;
+    pthread_setspecific(kg_buf_key, p);
+    return kg_tl_buf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequential blocked GEMM on the rectangle [i0, i1) x [j0, j1) of C.
+// ---------------------------------------------------------------------------------------------
+
+typedef struct {
+    const kg_kernel *K;
+    int transA, transB;
+    long m, n, k;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+    long lda, ldb, ldc;
+    int split_n; // parallel split along columns (1) or rows (0)
+    int parts;
+} kg_job;
+
+static void kg_gemm_rect(const kg_job *J, long i0, long i1, long j0, long j1) {
+    const kg_kernel *K = J->K;
+    const int MR = K->mr, NR = K->nr;
+    const long m = i1 - i0, n = j1 - j0, k = J->k;
+    if (m <= 0 || n <= 0) return;
+    const long KC = K->kc, MC = K->mc, NC = K->nc;
+    const long kcmax = KG_MIN(KC, k);
+    const long mcmax = (KG_MIN(MC, m) + MR - 1) / MR * MR;
+    const long ncmax = (KG_MIN(NC, n) + NR - 1) / NR * NR;
+    // Bp first (its panels are what the micro-kernel streams from L1), then Ap. 64-byte aligned.
+    const size_t bsz = ((size_t)kcmax * ncmax + 15) & ~(size_t)15;
+    float *buf = kg_buffer(bsz + (size_t)kcmax * mcmax + 16);
+    if (!buf) return; // out of memory: nothing sensible to do
+    float *bp = buf, *ap = buf + bsz;
+
+    const int tA = J->transA, tB = J->transB;
+    for (long jc = 0; jc < n; jc += NC) {
+        const long nc = KG_MIN(NC, n - jc);
+        for (long pc = 0; pc < k; pc += KC) {
+            const long kc = KG_MIN(KC, k - pc);
+            const long jj = j0 + jc;
+            const float *bsrc = tB ? J->b + jj * J->ldb + pc : J->b + pc * J->ldb + jj;
+            K->pack_b(tB, kc, nc, bsrc, J->ldb, bp);
+            const float beta = pc == 0 ? J->beta : 1.0f;
+            for (long ic = 0; ic < m; ic += MC) {
+                const long mc = KG_MIN(MC, m - ic);
+                const long ii = i0 + ic;
+                const float *asrc = tA ? J->a + pc * J->lda + ii : J->a + ii * J->lda + pc;
+                K->pack_a(tA, mc, kc, asrc, J->lda, ap);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    const int nr = (int)KG_MIN((long)NR, nc - jr);
+                    const float *bpanel = bp + jr * kc;
+                    float *cc = J->c + ii * J->ldc + jj + jr;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        const int mr = (int)KG_MIN((long)MR, mc - ir);
+                        K->ukr(kc, ap + ir * kc, bpanel, cc + ir * J->ldc, J->ldc, J->alpha, beta,
+                               mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void kg_run_part(void *ctx, int part) {
+    const kg_job *J = ctx;
+    const long unit = J->split_n ? J->K->nr : J->K->mr;
+    const long extent = J->split_n ? J->n : J->m;
+    const long units = (extent + unit - 1) / unit;
+    const long lo = units * part / J->parts, hi = units * (part + 1) / J->parts;
+    const long s = KG_MIN(lo * unit, extent), e = KG_MIN(hi * unit, extent);
+    if (J->split_n) kg_gemm_rect(J, 0, J->m, s, e);
+    else kg_gemm_rect(J, s, e, 0, J->n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistent worker pool. One job at a time; a caller that finds the pool busy (another thread
+// is inside a parallel GEMM) runs its GEMM on its own thread instead of waiting.
+// Workers spin briefly after a job (a training loop issues matmuls back to back), then sleep.
+// ---------------------------------------------------------------------------------------------
+
+typedef void (*kg_task_fn)(void *ctx, int part);
+
+static pthread_mutex_t kg_pool_busy = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t kg_pool_sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t kg_pool_wake = PTHREAD_COND_INITIALIZER;
+static int kg_pool_workers = 0;      // guarded by kg_pool_busy
+static atomic_ulong kg_pool_gen = 0; // job generation
+static atomic_int kg_pool_sleepers = 0;
+static atomic_int kg_pool_remaining = 0;
+static kg_task_fn kg_pool_fn;  // published by kg_pool_gen (release/acquire)
+static void *kg_pool_ctx;
+static int kg_pool_parts;
+
+#define KG_SPIN_NS 200000.0 // how long an idle worker spins before sleeping
+
+static void *kg_worker_main(void *arg) {
+    const int id = (int)(intptr_t)arg; // part index this worker runs (1...)
+    unsigned long seen = atomic_load(&kg_pool_gen);
+    for (;;) {
+        unsigned long g = atomic_load_explicit(&kg_pool_gen, memory_order_acquire);
+        if (g == seen) {
+            double start = keras_now_ns();
+            for (;;) {
+                for (int i = 0; i < 64; i++) {
+                    KG_PAUSE();
+                    g = atomic_load_explicit(&kg_pool_gen, memory_order_acquire);
+                    if (g != seen) break;
+                }
+                if (g != seen) break;
+                if (keras_now_ns() - start > KG_SPIN_NS) break;
+            }
+            if (g == seen) {
+                pthread_mutex_lock(&kg_pool_sleep_lock);
+                atomic_fetch_add(&kg_pool_sleepers, 1);
+                while ((g = atomic_load(&kg_pool_gen)) == seen)
+                    pthread_cond_wait(&kg_pool_wake, &kg_pool_sleep_lock);
+                atomic_fetch_sub(&kg_pool_sleepers, 1);
+                pthread_mutex_unlock(&kg_pool_sleep_lock);
+            }
+        }
+        seen = g;
+        if (id < kg_pool_parts) {
+            kg_pool_fn(kg_pool_ctx, id);
+            atomic_fetch_sub_explicit(&kg_pool_remaining, 1, memory_order_release);
+        }
+    }
+    return NULL;
+}
+
+/// Runs fn(ctx, 0..parts-1) on the caller plus pool workers. Returns 0 (nothing run) if the pool
+/// is busy or workers cannot be started.
+static int kg_pool_run(kg_task_fn fn, void *ctx, int parts) {
+    if (pthread_mutex_trylock(&kg_pool_busy) != 0) return 0;
+    while (kg_pool_workers < parts - 1) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 1 << 20);
+        int rc = pthread_create(&t, &attr, kg_worker_main, (void *)(intptr_t)(kg_pool_workers + 1));
+        pthread_attr_destroy(&attr);
+        if (rc != 0) break;
+        kg_pool_workers++;
+    }
+    if (kg_pool_workers < parts - 1) parts = kg_pool_workers + 1;
+    if (parts < 2) {
+        pthread_mutex_unlock(&kg_pool_busy);
+        return 0;
+    }
+    kg_pool_fn = fn;
+    kg_pool_ctx = ctx;
+    kg_pool_parts = parts;
+    atomic_store(&kg_pool_remaining, parts - 1);
+    atomic_fetch_add(&kg_pool_gen, 1); // seq_cst: pairs with the sleepers check below
+    if (atomic_load(&kg_pool_sleepers) > 0) {
+        pthread_mutex_lock(&kg_pool_sleep_lock);
+        pthread_cond_broadcast(&kg_pool_wake);
+        pthread_mutex_unlock(&kg_pool_sleep_lock);
+    }
+    fn(ctx, 0);
+    long spins = 0;
+    while (atomic_load_explicit(&kg_pool_remaining, memory_order_acquire) > 0) {
+        KG_PAUSE();
+        if (++spins > 4096) sched_yield();
+    }
+    pthread_mutex_unlock(&kg_pool_busy);
+    return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+// Problems with m*n*k at or below this take the direct path (no packing, no threads).
+#define KG_TINY_MNK (24L * 24 * 24)
+// Problems with m*n*k below this run on the calling thread only.
+#define KG_PARALLEL_MNK (96L * 96 * 96)
+
+int keras_sgemm_is_tiny(long m, long n, long k) {
+    return m * n * k <= KG_TINY_MNK || m == 1 || n == 1;
+}
+
+static void kg_scale_c(long m, long n, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f) memset(cr, 0, (size_t)n * sizeof(float));
+        else if (beta != 1.0f)
+            for (long j = 0; j < n; j++) cr[j] *= beta;
+    }
+}
+
+void keras_sgemm_direct(int transA, int transB, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                        long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        kg_scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    kg_kernel_get()->direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void keras_sgemm_packed(int transA, int transB, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                        long ldc, int threads) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) {
+        kg_scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    kg_job J = {
+        .K = kg_kernel_get(), .transA = transA != 0, .transB = transB != 0,
+        .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
+        .a = a, .b = b, .c = c, .lda = lda, .ldb = ldb, .ldc = ldc,
+        .split_n = 0, .parts = 1,
+    };
+    if (threads > 1) {
+        // Each part packs the whole of the operand along the unsplit dimension; split the
+        // dimension that makes that redundant packing cheaper, as long as it has enough units.
+        const long mu = (m + J.K->mr - 1) / J.K->mr, nu = (n + J.K->nr - 1) / J.K->nr;
+        J.split_n = (m < n) ? (nu >= threads) : !(mu >= threads);
+        const long units = J.split_n ? nu : mu;
+        int parts = threads;
+        if (units < parts) parts = (int)units;
+        if (parts >= 2) {
+            J.parts = parts;
+            if (kg_pool_run(kg_run_part, &J, parts)) return;
+            J.parts = 1;
+        }
+    }
+    kg_run_part(&J, 0);
+}
+
+void keras_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (keras_sgemm_is_tiny(m, n, k)) {
+        keras_sgemm_direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    const int threads = m * n * k >= KG_PARALLEL_MNK ? keras_gemm_threads() : 1;
+    keras_sgemm_packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+}

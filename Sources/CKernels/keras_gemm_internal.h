@@ -1,0 +1,161 @@
+// Private to the CKernels target: shared pieces of the built-in GEMM.
+#ifndef KERAS_GEMM_INTERNAL_H
+#define KERAS_GEMM_INTERNAL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define KG_INLINE static inline __attribute__((always_inline))
+#define KG_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/// Micro-kernel: C[0:mr, 0:nr] = alpha * Ap·Bp + beta * C  (beta == 0: C not read).
+/// Ap: kc steps of MR floats; Bp: kc steps of NR floats (zero padded beyond mr/nr).
+typedef void (*kg_ukr_fn)(long kc, const float *ap, const float *bp, float *c, long ldc,
+                          float alpha, float beta, int mr, int nr);
+/// Packs rows [0, mc) x depth [0, kc) of op(A) (pointer already at the block origin) into
+/// MR-row panels, each kc*MR floats, zero-padding the last panel.
+typedef void (*kg_pack_a_fn)(int trans, long mc, long kc, const float *a, long lda, float *ap);
+/// Packs depth [0, kc) x columns [0, nc) of op(B) into NR-column panels of kc*NR floats.
+typedef void (*kg_pack_b_fn)(int trans, long kc, long nc, const float *b, long ldb, float *bp);
+/// Direct (unpacked) path for tiny problems.
+typedef void (*kg_direct_fn)(int transA, int transB, long m, long n, long k, float alpha,
+                             const float *a, long lda, const float *b, long ldb, float beta,
+                             float *c, long ldc);
+
+typedef struct {
+    int id;
+    const char *name;
+    int mr, nr;
+    long kc, mc, nc;
+    kg_ukr_fn ukr;
+    kg_pack_a_fn pack_a;
+    kg_pack_b_fn pack_b;
+    kg_direct_fn direct;
+} kg_kernel;
+
+extern const kg_kernel kg_kernel_portable;
+#if defined(__x86_64__) || defined(__i386__)
+extern const kg_kernel kg_kernel_avx2;
+extern const kg_kernel kg_kernel_avx512;
+#endif
+#if defined(__aarch64__)
+extern const kg_kernel kg_kernel_neon;
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Generic bodies, inlined into target-specific wrappers (MR/NR are compile-time constants there).
+// ---------------------------------------------------------------------------------------------
+
+KG_INLINE void kg_pack_a_body(int trans, long mc, long kc, const float *a, long lda,
+                              float *ap, const int MR) {
+    for (long i = 0; i < mc; i += MR) {
+        const long mr = KG_MIN((long)MR, mc - i);
+        float *dst = ap + i * kc;
+        if (!trans) {
+            const float *src = a + i * lda;
+            if (mr == MR) {
+                long p = 0;
+                for (; p + 4 <= kc; p += 4) {
+                    for (int q = 0; q < 4; q++)
+                        for (int r = 0; r < MR; r++) dst[(p + q) * MR + r] = src[r * lda + p + q];
+                }
+                for (; p < kc; p++)
+                    for (int r = 0; r < MR; r++) dst[p * MR + r] = src[r * lda + p];
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    for (long r = 0; r < mr; r++) dst[p * MR + r] = src[r * lda + p];
+                    for (long r = mr; r < MR; r++) dst[p * MR + r] = 0.0f;
+                }
+            }
+        } else {
+            const float *src = a + i;
+            if (mr == MR) {
+                for (long p = 0; p < kc; p++)
+                    for (int r = 0; r < MR; r++) dst[p * MR + r] = src[p * lda + r];
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    for (long r = 0; r < mr; r++) dst[p * MR + r] = src[p * lda + r];
+                    for (long r = mr; r < MR; r++) dst[p * MR + r] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+KG_INLINE void kg_pack_b_body(int trans, long kc, long nc, const float *b, long ldb,
+                              float *bp, const int NR) {
+    for (long j = 0; j < nc; j += NR) {
+        const long nr = KG_MIN((long)NR, nc - j);
+        float *dst = bp + j * kc;
+        if (!trans) {
+            const float *src = b + j;
+            if (nr == NR) {
+                for (long p = 0; p < kc; p++)
+                    for (int q = 0; q < NR; q++) dst[p * NR + q] = src[p * ldb + q];
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    for (long q = 0; q < nr; q++) dst[p * NR + q] = src[p * ldb + q];
+                    for (long q = nr; q < NR; q++) dst[p * NR + q] = 0.0f;
+                }
+            }
+        } else {
+            const float *src = b + j * ldb;
+            if (nr == NR) {
+                for (long p = 0; p < kc; p++)
+                    for (int q = 0; q < NR; q++) dst[p * NR + q] = src[q * ldb + p];
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    for (long q = 0; q < nr; q++) dst[p * NR + q] = src[q * ldb + p];
+                    for (long q = nr; q < NR; q++) dst[p * NR + q] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/// Tiny problems: no packing. Row of C accumulated in a small stack buffer when B is not
+/// transposed (vectorises over n); dot products otherwise.
+#define KG_DIRECT_NBUF 256
+KG_INLINE void kg_direct_body(int transA, int transB, long m, long n, long k, float alpha,
+                              const float *a, long lda, const float *b, long ldb, float beta,
+                              float *c, long ldc) {
+    if (!transB) {
+        float t[KG_DIRECT_NBUF];
+        for (long j0 = 0; j0 < n; j0 += KG_DIRECT_NBUF) {
+            const long nb = KG_MIN((long)KG_DIRECT_NBUF, n - j0);
+            for (long i = 0; i < m; i++) {
+                for (long j = 0; j < nb; j++) t[j] = 0.0f;
+                for (long p = 0; p < k; p++) {
+                    const float av = transA ? a[p * lda + i] : a[i * lda + p];
+                    const float *br = b + p * ldb + j0;
+                    for (long j = 0; j < nb; j++) t[j] += av * br[j];
+                }
+                float *cr = c + i * ldc + j0;
+                if (beta == 0.0f) {
+                    for (long j = 0; j < nb; j++) cr[j] = alpha * t[j];
+                } else if (beta == 1.0f) {
+                    for (long j = 0; j < nb; j++) cr[j] += alpha * t[j];
+                } else {
+                    for (long j = 0; j < nb; j++) cr[j] = alpha * t[j] + beta * cr[j];
+                }
+            }
+        }
+    } else {
+        for (long i = 0; i < m; i++) {
+            float *cr = c + i * ldc;
+            for (long j = 0; j < n; j++) {
+                const float *br = b + j * ldb;
+                float s = 0.0f;
+                if (!transA) {
+                    const float *ar = a + i * lda;
+                    for (long p = 0; p < k; p++) s += ar[p] * br[p];
+                } else {
+                    for (long p = 0; p < k; p++) s += a[p * lda + i] * br[p];
+                }
+                cr[j] = beta == 0.0f ? alpha * s : alpha * s + beta * cr[j];
+            }
+        }
+    }
+}
+
+#endif

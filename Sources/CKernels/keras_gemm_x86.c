@@ -1,0 +1,224 @@
+// AVX-512 and AVX2+FMA micro-kernels (x86-64 only). Compiled for the baseline target; each
+// function opts into its instruction set with __attribute__((target)), and the dispatcher in
+// keras_gemm.c only calls them after __builtin_cpu_supports says so.
+#if defined(__x86_64__)
+
+#include "keras_gemm_internal.h"
+#include <immintrin.h>
+
+#define KG_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+#define KG_AVX2 __attribute__((target("avx2,fma")))
+
+// ---------------------------------------------------------------------------------------------
+// AVX-512: MR x (16*NV)
+// ---------------------------------------------------------------------------------------------
+
+#ifndef KG_AVX512_MR
+#define KG_AVX512_MR 12
+#endif
+#ifndef KG_AVX512_NV
+#define KG_AVX512_NV 2
+#endif
+#define KG_AVX512_NR (16 * KG_AVX512_NV)
+
+KG_AVX512 KG_INLINE __m512 kg512_out(__m512 acc, const float *cp, __m512 va, __m512 vb,
+                                     int beta_mode, __mmask16 mask) {
+    // beta_mode: 0 -> alpha*acc, 1 -> alpha*acc + C, 2 -> alpha*acc + beta*C
+    if (beta_mode == 0) return _mm512_mul_ps(acc, va);
+    __m512 cv = _mm512_maskz_loadu_ps(mask, cp);
+    if (beta_mode == 1) return _mm512_fmadd_ps(acc, va, cv);
+    return _mm512_fmadd_ps(cv, vb, _mm512_mul_ps(acc, va));
+}
+
+KG_AVX512 static void kg_ukr_avx512(long kc, const float *restrict ap, const float *restrict bp,
+                                    float *restrict c, long ldc, float alpha, float beta, int mr,
+                                    int nr) {
+    enum { MR = KG_AVX512_MR, NV = KG_AVX512_NV };
+    __m512 acc[MR][NV];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+
+    for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+
+    long p = 0;
+#define KG512_STEP(OFF)                                                                    \
+    do {                                                                                   \
+        __m512 bv[NV];                                                                     \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) bv[v] =            \
+            _mm512_load_ps(bp + (OFF) * NV * 16 + 16 * v);                                 \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                  \
+            __m512 av = _mm512_set1_ps(ap[(OFF) * MR + r]);                                \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] =    \
+                _mm512_fmadd_ps(av, bv[v], acc[r][v]);                                     \
+        }                                                                                  \
+    } while (0)
+    for (; p + 4 <= kc; p += 4) {
+        _mm_prefetch((const char *)(ap + 8 * MR), _MM_HINT_T0);
+        KG512_STEP(0);
+        KG512_STEP(1);
+        KG512_STEP(2);
+        KG512_STEP(3);
+        ap += 4 * MR;
+        bp += 4 * NV * 16;
+    }
+    for (; p < kc; p++) {
+        KG512_STEP(0);
+        ap += MR;
+        bp += NV * 16;
+    }
+#undef KG512_STEP
+
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    const int bm = beta == 0.0f ? 0 : (beta == 1.0f ? 1 : 2);
+    if (mr == MR && nr == NV * 16) {
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) {
+                float *cp = c + r * ldc + 16 * v;
+                _mm512_storeu_ps(cp, kg512_out(acc[r][v], cp, va, vb, bm, 0xFFFF));
+            }
+    } else {
+        __mmask16 masks[NV];
+        for (int v = 0; v < NV; v++) {
+            int rem = nr - 16 * v;
+            masks[v] = rem >= 16 ? (__mmask16)0xFFFF
+                                 : (rem <= 0 ? (__mmask16)0 : (__mmask16)((1u << rem) - 1u));
+        }
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) {
+                    float *cp = c + r * ldc + 16 * v;
+                    _mm512_mask_storeu_ps(cp, masks[v],
+                                          kg512_out(acc[r][v], cp, va, vb, bm, masks[v]));
+                }
+            }
+        }
+    }
+}
+
+KG_AVX512 static void kg_pack_a_avx512(int trans, long mc, long kc, const float *a, long lda,
+                                       float *ap) {
+    kg_pack_a_body(trans, mc, kc, a, lda, ap, KG_AVX512_MR);
+}
+
+KG_AVX512 static void kg_pack_b_avx512(int trans, long kc, long nc, const float *b, long ldb,
+                                       float *bp) {
+    kg_pack_b_body(trans, kc, nc, b, ldb, bp, KG_AVX512_NR);
+}
+
+KG_AVX512 static void kg_direct_avx512(int transA, int transB, long m, long n, long k,
+                                       float alpha, const float *a, long lda, const float *b,
+                                       long ldb, float beta, float *c, long ldc) {
+    kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+#define KG_STR2(x) #x
+#define KG_STR(x) KG_STR2(x)
+const kg_kernel kg_kernel_avx512 = {
+    .id = 2,
+    .name = "AVX-512 " KG_STR(KG_AVX512_MR) "x" KG_STR(KG_AVX512_NR),
+    .mr = KG_AVX512_MR,
+    .nr = KG_AVX512_NR,
+    .kc = 256,
+    .mc = 132,
+    .nc = 4096,
+    .ukr = kg_ukr_avx512,
+    .pack_a = kg_pack_a_avx512,
+    .pack_b = kg_pack_b_avx512,
+    .direct = kg_direct_avx512,
+};
+
+// ---------------------------------------------------------------------------------------------
+// AVX2 + FMA: 6 x 16
+// ---------------------------------------------------------------------------------------------
+
+enum { KG_AVX2_MR = 6, KG_AVX2_NR = 16 };
+
+KG_AVX2 static void kg_ukr_avx2(long kc, const float *restrict ap, const float *restrict bp,
+                                float *restrict c, long ldc, float alpha, float beta, int mr,
+                                int nr) {
+    enum { MR = KG_AVX2_MR, NV = 2 };
+    __m256 acc[MR][NV];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();
+
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            __m256 av = _mm256_broadcast_ss(ap + r);
+            acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+        }
+        ap += MR;
+        bp += 16;
+    }
+
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    const int bm = beta == 0.0f ? 0 : (beta == 1.0f ? 1 : 2);
+    if (mr == MR && nr == 16) {
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) {
+                float *cp = c + r * ldc + 8 * v;
+                __m256 x = _mm256_mul_ps(acc[r][v], va);
+                if (bm == 1) x = _mm256_add_ps(x, _mm256_loadu_ps(cp));
+                else if (bm == 2) x = _mm256_fmadd_ps(_mm256_loadu_ps(cp), vb, x);
+                _mm256_storeu_ps(cp, x);
+            }
+    } else {
+        float tile[MR * 16] __attribute__((aligned(32)));
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++)
+                _mm256_store_ps(tile + r * 16 + 8 * v, _mm256_mul_ps(acc[r][v], va));
+        for (int r = 0; r < mr; r++) {
+            float *cr = c + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                float x = tile[r * 16 + j];
+                cr[j] = bm == 0 ? x : (bm == 1 ? x + cr[j] : x + beta * cr[j]);
+            }
+        }
+    }
+}
+
+KG_AVX2 static void kg_pack_a_avx2(int trans, long mc, long kc, const float *a, long lda,
+                                   float *ap) {
+    kg_pack_a_body(trans, mc, kc, a, lda, ap, KG_AVX2_MR);
+}
+
+KG_AVX2 static void kg_pack_b_avx2(int trans, long kc, long nc, const float *b, long ldb,
+                                   float *bp) {
+    kg_pack_b_body(trans, kc, nc, b, ldb, bp, KG_AVX2_NR);
+}
+
+KG_AVX2 static void kg_direct_avx2(int transA, int transB, long m, long n, long k, float alpha,
+                                   const float *a, long lda, const float *b, long ldb,
+                                   float beta, float *c, long ldc) {
+    kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+const kg_kernel kg_kernel_avx2 = {
+    .id = 1,
+    .name = "AVX2+FMA 6x16",
+    .mr = KG_AVX2_MR,
+    .nr = KG_AVX2_NR,
+    .kc = 256,
+    .mc = 120,
+    .nc = 2048,
+    .ukr = kg_ukr_avx2,
+    .pack_a = kg_pack_a_avx2,
+    .pack_b = kg_pack_b_avx2,
+    .direct = kg_direct_avx2,
+};
+
+#endif

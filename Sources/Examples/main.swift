@@ -1,0 +1,2 @@
+import Keras
+print(Tensor([[0, 1], [1, 0]] as [[Float]]))

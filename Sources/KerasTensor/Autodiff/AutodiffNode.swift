@@ -1,0 +1,81 @@
+import CKernels
+
+/// One recorded operation: its inputs' nodes and how to turn the gradient of its output into
+/// gradients of its inputs.
+///
+/// Nodes form the graph a `GradientTape` differentiates. They exist only while something is
+/// recorded, so inference pays a single `nil` check per operation.
+final class AutodiffNode: @unchecked Sendable {
+    /// Increases with creation time: a valid topological order of the graph.
+    let id: Int
+    let inputs: [AutodiffNode?]
+    /// Maps the output gradient to one gradient per input; asked only for inputs whose flag is set.
+    let pullback: ((Tensor, [Bool]) -> [Tensor?])?
+
+    /// A leaf: a variable or a watched tensor.
+    init() {
+        id = keras_next_node_id()
+        inputs = []
+        pullback = nil
+    }
+
+    init(inputs: [AutodiffNode?], pullback: @escaping (Tensor, [Bool]) -> [Tensor?]) {
+        id = keras_next_node_id()
+        self.inputs = inputs
+        self.pullback = pullback
+    }
+}
+
+extension Tensor {
+    /// Whether an operation on these inputs must be recorded: a tape records and an input is tracked.
+    @inline(__always)
+    static func isRecording(_ a: Tensor) -> Bool {
+        a.node != nil && GradientTape.current != nil
+    }
+
+    @inline(__always)
+    static func isRecording(_ a: Tensor, _ b: Tensor) -> Bool {
+        (a.node != nil || b.node != nil) && GradientTape.current != nil
+    }
+
+    static func isRecording(_ inputs: [Tensor]) -> Bool {
+        inputs.contains { $0.node != nil } && GradientTape.current != nil
+    }
+
+    /// Records a one-input operation that produced `self` from `input`.
+    func recorded(from input: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+        var result = self
+        result.node = AutodiffNode(inputs: [input.node]) { gradient, _ in [pullback(gradient)] }
+        return result
+    }
+
+    /// Records a two-input operation; the pullback gets which input gradients are needed.
+    func recorded(
+        from a: Tensor, _ b: Tensor,
+        pullback: @escaping (Tensor, _ needA: Bool, _ needB: Bool) -> (Tensor?, Tensor?)
+    ) -> Tensor {
+        var result = self
+        result.node = AutodiffNode(inputs: [a.node, b.node]) { gradient, needed in
+            let (ga, gb) = pullback(gradient, needed[0], needed[1])
+            return [ga, gb]
+        }
+        return result
+    }
+
+    /// Records an operation on any number of inputs.
+    func recorded(from inputs: [Tensor], pullback: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Tensor {
+        var result = self
+        result.node = AutodiffNode(inputs: inputs.map(\.node), pullback: pullback)
+        return result
+    }
+
+    /// This tensor cut off from the tape: gradients do not flow through it (`tf.stop_gradient`).
+    public var detached: Tensor {
+        var result = self
+        result.node = nil
+        return result
+    }
+
+    /// Whether this tensor is tracked by a gradient tape.
+    public var isTracked: Bool { node != nil }
+}

@@ -1,0 +1,48 @@
+import Dispatch
+import Foundation
+
+/// Splits data-parallel loops over the machine's cores.
+enum Parallel {
+    /// The number of worker threads large loops use.
+    static let threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Below this much work per thread (in additions), a loop runs on the calling thread.
+    static let minimumWorkPerThread = 1 << 16
+
+    /// `0..<count` cut into one contiguous chunk per thread that is worth starting.
+    /// `cost` scales the work per element (a transcendental function costs more than an addition).
+    @inline(__always)
+    static func chunks(_ count: Int, cost: Int = 1) -> [Range<Int>] {
+        let threads = min(threadCount, count * cost / minimumWorkPerThread)
+        guard threads > 1 else { return [0..<count] }
+        // Chunks are multiples of 16 elements so that no two threads share a cache line.
+        let size = ((count + threads - 1) / threads + 15) & ~15
+        return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }
+    }
+
+    /// Runs `body` over `0..<count` in contiguous chunks, on several threads when it pays.
+    @inline(__always)
+    static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count * cost < 2 * minimumWorkPerThread || threadCount == 1 {
+            body(0..<count)
+            return
+        }
+        let ranges = chunks(count, cost: cost)
+        perform(ranges.count) { body(ranges[$0]) }
+    }
+
+    /// Runs `body(0)`, …, `body(iterations - 1)` concurrently and returns when all are done.
+    /// The caller guarantees the iterations touch disjoint memory.
+    static func perform(_ iterations: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: iterations) { task.value($0) }
+        }
+    }
+}
+
+/// Carries a value into a concurrent closure whose iterations are known not to race.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
