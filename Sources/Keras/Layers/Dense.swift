@@ -1,0 +1,80 @@
+/// A fully connected layer: `activation(input · kernel + bias)`.
+///
+/// ```swift
+/// Dense(units: 512, activation: .relu, inputShape: [784])
+/// Dense(units: 1, activation: "sigmoid", inputDim: 1)   // Keras strings work too
+/// ```
+public final class Dense: Layer {
+    public let units: Int
+    public let activation: ActivationFunction
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+    public let kernelRegularizer: Regularizer?
+    public let biasRegularizer: Regularizer?
+    public let kernelConstraint: Constraint?
+    public let biasConstraint: Constraint?
+    /// The `[inputDim, units]` weight matrix, once built.
+    public private(set) var kernel: Variable?
+    /// The `[units]` bias, once built (when `useBias`).
+    public private(set) var bias: Variable?
+
+    public init(
+        units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
+        kernelConstraint: Constraint? = nil, biasConstraint: Constraint? = nil,
+        inputDim: Int? = nil, inputShape: [Int]? = nil, name: String? = nil
+    ) {
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
+        self.kernelConstraint = kernelConstraint
+        self.biasConstraint = biasConstraint
+        super.init(name: name, inputShape: inputShape ?? inputDim.map { [$0] })
+    }
+
+    public override func build(inputShape: [Int?]) throws {
+        guard units > 0 else {
+            throw KerasError.invalidArgument(name: "Dense(units:)", value: "\(units)", expected: "a positive number of units")
+        }
+        try activation.validate()
+        guard inputShape.count >= 2, let inputDim = inputShape.last ?? nil else {
+            throw shapeError(expected: "(batch, ..., features) with a known last dimension", got: inputShape,
+                             fix: "Give the first layer inputShape: or inputDim:, or flatten images first.")
+        }
+        kernel = try addWeight(name: "kernel", shape: [inputDim, units], initializer: kernelInitializer,
+                               regularizer: kernelRegularizer, constraint: kernelConstraint)
+        if useBias {
+            bias = try addWeight(name: "bias", shape: [units], initializer: biasInitializer,
+                                 regularizer: biasRegularizer, constraint: biasConstraint)
+        }
+    }
+
+    public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
+        guard inputShape.count >= 2 else {
+            throw shapeError(expected: "(batch, ..., features)", got: inputShape, fix: "Dense needs inputs of rank 2 or more.")
+        }
+        return Array(inputShape.dropLast()) + [units]
+    }
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        activation(try preActivation(input))
+    }
+
+    /// `input · kernel + bias`, before the activation: the logits a fused loss needs.
+    func preActivation(_ input: Tensor) throws -> Tensor {
+        guard let kernel else { throw KerasError.invalidState("Layer '\(name)' was called before it was built.") }
+        guard input.rank >= 2, input.shape.last == kernel.shape[0] else {
+            throw shapeError(expected: "(None, \(kernel.shape[0]))", got: [nil] + input.shape.dropFirst().map { $0 },
+                             fix: "The layer was built for inputs with \(kernel.shape[0]) features; reshape the data or rebuild the model.")
+        }
+        let product = input.matmul(kernel.value)
+        guard let bias else { return product }
+        return product + bias.value
+    }
+}

@@ -1,0 +1,14 @@
+/// Flattens each sample to one dimension: `(None, 28, 28)` → `(None, 784)`.
+public final class Flatten: Layer {
+    public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
+        let features = inputShape.dropFirst().reduce(Optional(1)) { total, dimension in
+            guard let total, let dimension else { return nil }
+            return total * dimension
+        }
+        return [inputShape.first ?? nil, features]
+    }
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        input.reshaped(to: [input.shape.first ?? 1, -1])
+    }
+}
