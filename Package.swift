@@ -20,7 +20,7 @@ let package = Package(
         // The Keras API. Re-exports the tensor engine.
         .target(name: "Keras", dependencies: ["KerasTensor"]),
         .executableTarget(name: "keras-bench", dependencies: ["KerasTensor", "CKernels"]),
-        .executableTarget(name: "Examples", dependencies: ["Keras"]),
+        .executableTarget(name: "Examples", dependencies: ["Keras"], resources: [.copy("Data")]),
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"]),
     ],

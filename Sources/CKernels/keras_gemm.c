@@ -323,6 +323,7 @@ static int kg_pool_workers = 0;      // guarded by kg_pool_busy
 static atomic_ulong kg_pool_gen = 0; // job generation
 static atomic_int kg_pool_sleepers = 0;
 static atomic_int kg_pool_remaining = 0;
+static unsigned long kg_pool_start_gen[KG_MAX_THREADS]; // generation a worker was created at
 static kg_task_fn kg_pool_fn;  // published by kg_pool_gen (release/acquire)
 static void *kg_pool_ctx;
 static int kg_pool_parts;
@@ -331,7 +332,8 @@ static int kg_pool_parts;
 
 static void *kg_worker_main(void *arg) {
     const int id = (int)(intptr_t)arg; // part index this worker runs (1...)
-    unsigned long seen = atomic_load(&kg_pool_gen);
+    // Not the current generation: the job that created this worker may already be published.
+    unsigned long seen = kg_pool_start_gen[id];
     for (;;) {
         unsigned long g = atomic_load_explicit(&kg_pool_gen, memory_order_acquire);
         if (g == seen) {
@@ -373,6 +375,7 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int parts) {
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 1 << 20);
+        kg_pool_start_gen[kg_pool_workers + 1] = atomic_load(&kg_pool_gen);
         int rc = pthread_create(&t, &attr, kg_worker_main, (void *)(intptr_t)(kg_pool_workers + 1));
         pthread_attr_destroy(&attr);
         if (rc != 0) break;
@@ -425,27 +428,27 @@ static void kg_scale_c(long m, long n, float beta, float *c, long ldc) {
     }
 }
 
-void keras_sgemm_direct(int transA, int transB, long m, long n, long k, float alpha,
-                        const float *a, long lda, const float *b, long ldb, float beta, float *c,
-                        long ldc) {
+static void kg_direct(const kg_kernel *K, int transA, int transB, long m, long n, long k,
+                      float alpha, const float *a, long lda, const float *b, long ldb, float beta,
+                      float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
         kg_scale_c(m, n, beta, c, ldc);
         return;
     }
-    kg_kernel_get()->direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    K->direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void keras_sgemm_packed(int transA, int transB, long m, long n, long k, float alpha,
-                        const float *a, long lda, const float *b, long ldb, float beta, float *c,
-                        long ldc, int threads) {
+static void kg_packed(const kg_kernel *K, int transA, int transB, long m, long n, long k,
+                      float alpha, const float *a, long lda, const float *b, long ldb, float beta,
+                      float *c, long ldc, int threads) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
         kg_scale_c(m, n, beta, c, ldc);
         return;
     }
     kg_job J = {
-        .K = kg_kernel_get(), .transA = transA != 0, .transB = transB != 0,
+        .K = K, .transA = transA != 0, .transB = transB != 0,
         .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
         .a = a, .b = b, .c = c, .lda = lda, .ldb = ldb, .ldc = ldc,
         .split_n = 0, .parts = 1,
@@ -453,7 +456,7 @@ void keras_sgemm_packed(int transA, int transB, long m, long n, long k, float al
     if (threads > 1) {
         // Each part packs the whole of the operand along the unsplit dimension; split the
         // dimension that makes that redundant packing cheaper, as long as it has enough units.
-        const long mu = (m + J.K->mr - 1) / J.K->mr, nu = (n + J.K->nr - 1) / J.K->nr;
+        const long mu = (m + K->mr - 1) / K->mr, nu = (n + K->nr - 1) / K->nr;
         J.split_n = (m < n) ? (nu >= threads) : !(mu >= threads);
         const long units = J.split_n ? nu : mu;
         int parts = threads;
@@ -467,13 +470,58 @@ void keras_sgemm_packed(int transA, int transB, long m, long n, long k, float al
     kg_run_part(&J, 0);
 }
 
-void keras_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-    if (m <= 0 || n <= 0) return;
-    if (keras_sgemm_is_tiny(m, n, k)) {
-        keras_sgemm_direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+void keras_sgemm_ex(int kernel, int path, int threads, int transA, int transB, long m, long n,
+                    long k, float alpha, const float *a, long lda, const float *b, long ldb,
+                    float beta, float *c, long ldc) {
+    const kg_kernel *K = kernel < 0 ? kg_kernel_get() : kg_kernel_for(kernel);
+    if (!K || !keras_gemm_kernel_supported(K->id)) K = kg_kernel_get();
+    if (path == KERAS_GEMM_PATH_AUTO)
+        path = keras_sgemm_is_tiny(m, n, k) ? KERAS_GEMM_PATH_DIRECT : KERAS_GEMM_PATH_PACKED;
+    if (path == KERAS_GEMM_PATH_DIRECT) {
+        kg_direct(K, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
+    if (threads <= 0) threads = m * n * k >= KG_PARALLEL_MNK ? keras_gemm_threads() : 1;
+    kg_packed(K, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+}
+
+void keras_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    keras_sgemm_ex(-1, KERAS_GEMM_PATH_AUTO, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb,
+                   beta, c, ldc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing between the built-in kernel and the loaded BLAS.
+// ---------------------------------------------------------------------------------------------
+
+static atomic_int kg_route = KERAS_MATMUL_UNDECIDED;
+
+int keras_matmul_route(void) { return atomic_load_explicit(&kg_route, memory_order_acquire); }
+void keras_matmul_set_route(int route) {
+    if (route == KERAS_MATMUL_BLAS && !keras_blas_available()) route = KERAS_MATMUL_BUILTIN;
+    atomic_store_explicit(&kg_route, route, memory_order_release);
+}
+
+static int kg_fits_int(long x) { return x >= 0 && x <= 0x7fffffffL; }
+
+int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return 1;
+    if (keras_sgemm_is_tiny(m, n, k)) {
+        kg_direct(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 1;
+    }
+    const int route = atomic_load_explicit(&kg_route, memory_order_acquire);
+    if (route == KERAS_MATMUL_UNDECIDED) return 0;
+    if (route == KERAS_MATMUL_BLAS && kg_fits_int(m) && kg_fits_int(n) && kg_fits_int(k) &&
+        kg_fits_int(lda) && kg_fits_int(ldb) && kg_fits_int(ldc) &&
+        lda >= (transA ? m : k) && ldb >= (transB ? k : n) && ldc >= n) {
+        keras_blas_sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 1;
+    }
     const int threads = m * n * k >= KG_PARALLEL_MNK ? keras_gemm_threads() : 1;
-    keras_sgemm_packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    kg_packed(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+              threads);
+    return 1;
 }

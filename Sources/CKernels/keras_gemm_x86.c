@@ -19,6 +19,9 @@
 #ifndef KG_AVX512_NV
 #define KG_AVX512_NV 2
 #endif
+#ifndef KG_AVX512_NR_NAME
+#define KG_AVX512_NR_NAME 32
+#endif
 #define KG_AVX512_NR (16 * KG_AVX512_NV)
 
 KG_AVX512 KG_INLINE __m512 kg512_out(__m512 acc, const float *cp, __m512 va, __m512 vb,
@@ -121,7 +124,7 @@ KG_AVX512 static void kg_direct_avx512(int transA, int transB, long m, long n, l
 #define KG_STR(x) KG_STR2(x)
 const kg_kernel kg_kernel_avx512 = {
     .id = 2,
-    .name = "AVX-512 " KG_STR(KG_AVX512_MR) "x" KG_STR(KG_AVX512_NR),
+    .name = "AVX-512 " KG_STR(KG_AVX512_MR) "x" KG_STR(KG_AVX512_NR_NAME),
     .mr = KG_AVX512_MR,
     .nr = KG_AVX512_NR,
     .kc = 256,

@@ -1,14 +1,26 @@
+import Foundation
 import Keras
 
 /// `swift run -c release examples [name]`: the Swift twins of the tutorials' programs.
-let examples: [(name: String, summary: String, run: () -> Void)] = [
+let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("neuron", "seed 000: a hand-written neuron on the beans data, by hand and with GradientTape", NeuronExample.run),
+    ("beans", "seed 000: the beans models in Keras form (1 and 2 features, with and without a hidden layer)", BeansKerasExample.run),
+    ("linear-unit", "seed 001: a linear unit with 3 and 11 inputs and its weights", LinearUnitExample.run),
+    ("mnist", "seed 002: the MLP on (Fashion-)MNIST, 2 epochs, batch 128, adam", { try MNISTExample.run() }),
+    ("xor", "seed 003: XOR with Dense + tanh + sigmoid, its summary, SGD(0.1)", XORExample.run),
+    ("pima", "seed 004: the 5 steps of Keras on the Pima Indians diabetes table", PimaExample.run),
 ]
 
-let requested = CommandLine.arguments.dropFirst().first ?? "neuron"
+let requested = CommandLine.arguments.dropFirst().first ?? "pima"
 if let example = examples.first(where: { $0.name == requested }) {
-    example.run()
+    do {
+        try example.run()
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
 } else {
     print("Unknown example '\(requested)'. Available:")
-    for example in examples { print("  \(example.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(example.summary)") }
+    for example in examples { print("  \(example.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(example.summary)") }
+    exit(2)
 }

@@ -41,24 +41,47 @@ int keras_gemm_threads(void);
 /// or the KERAS_NUM_THREADS environment variable).
 void keras_gemm_set_threads(int threads);
 
-/// Built-in GEMM (all paths: tiny direct path, single-threaded packed path, multi-threaded).
+/// Built-in GEMM, automatic path: tiny direct path, single-threaded or multi-threaded packed.
 void keras_sgemm(int transA, int transB, long m, long n, long k,
                  float alpha, const float *a, long lda,
                  const float *b, long ldb,
                  float beta, float *c, long ldc);
 
-/// 1 if keras_sgemm would take the tiny direct path (no packing, no threads) for this shape.
+/// Paths of the built-in GEMM.
+enum {
+    KERAS_GEMM_PATH_AUTO = 0,   // direct for tiny problems, packed otherwise
+    KERAS_GEMM_PATH_DIRECT = 1, // no packing, no threads (fast only for tiny problems)
+    KERAS_GEMM_PATH_PACKED = 2, // packed, blocked
+};
+
+/// Built-in GEMM with explicit choices (tests, benchmarks). `kernel` -1 = current kernel
+/// (an unsupported one also falls back to it); `threads` 0 = automatic (threads only for large
+/// problems), otherwise the number of threads for the packed path (caller included).
+void keras_sgemm_ex(int kernel, int path, int threads,
+                    int transA, int transB, long m, long n, long k,
+                    float alpha, const float *a, long lda,
+                    const float *b, long ldb,
+                    float beta, float *c, long ldc);
+
+/// 1 if the automatic path would take the tiny direct path for this shape.
 int keras_sgemm_is_tiny(long m, long n, long k);
-/// The tiny direct path itself (any shape is accepted, but it is only fast for small ones).
-void keras_sgemm_direct(int transA, int transB, long m, long n, long k,
-                        float alpha, const float *a, long lda,
-                        const float *b, long ldb,
-                        float beta, float *c, long ldc);
-/// Built-in packed path with an explicit thread count (1 = caller only). For benchmarks.
-void keras_sgemm_packed(int transA, int transB, long m, long n, long k,
-                        float alpha, const float *a, long lda,
-                        const float *b, long ldb,
-                        float beta, float *c, long ldc, int threads);
+
+/// Routing between the built-in kernel and the run-time BLAS.
+enum {
+    KERAS_MATMUL_UNDECIDED = 0,
+    KERAS_MATMUL_BUILTIN = 1,
+    KERAS_MATMUL_BLAS = 2,
+};
+int keras_matmul_route(void);
+/// Sets the route (KERAS_MATMUL_BLAS falls back to built-in if no BLAS is loaded).
+void keras_matmul_set_route(int route);
+/// The engine's GEMM: tiny problems take the direct path; others go to the BLAS or the built-in
+/// kernel according to the route (the BLAS only when all sizes fit its 32-bit ints).
+/// Returns 0, doing nothing, when the problem is not tiny and the route is still undecided.
+int keras_matmul(int transA, int transB, long m, long n, long k,
+                 float alpha, const float *a, long lda,
+                 const float *b, long ldb,
+                 float beta, float *c, long ldc);
 
 /// Monotonic clock in nanoseconds (for calibration and benchmarks).
 double keras_now_ns(void);

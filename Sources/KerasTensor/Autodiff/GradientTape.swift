@@ -13,6 +13,8 @@ import CKernels
 /// too, which gives higher-order derivatives.
 public final class GradientTape {
     private var leaves: [ObjectIdentifier: (variable: Variable, leaf: Tensor)] = [:]
+    /// The tape that was recording when this one started to, while this one records.
+    private var enclosing: GradientTape?
 
     public init() {}
 
@@ -27,8 +29,16 @@ public final class GradientTape {
     /// Runs `body` with this tape recording on the current thread.
     public func record<Result>(_ body: () throws -> Result) rethrows -> Result {
         let previous = keras_current_tape()
+        let previousEnclosing = enclosing
+        // A tape already recording further out keeps its place (no cycle of enclosing tapes).
+        var outer = GradientTape.current
+        while let tape = outer, tape !== self { outer = tape.enclosing }
+        enclosing = outer === self ? previousEnclosing : GradientTape.current
         keras_set_current_tape(Unmanaged.passUnretained(self).toOpaque())
-        defer { keras_set_current_tape(previous) }
+        defer {
+            keras_set_current_tape(previous)
+            enclosing = previousEnclosing
+        }
         return try body()
     }
 
@@ -43,7 +53,8 @@ public final class GradientTape {
     func trackedValue(of variable: Variable, current value: Tensor) -> Tensor {
         let key = ObjectIdentifier(variable)
         if let entry = leaves[key], entry.leaf.storage === value.storage { return entry.leaf }
-        let leaf = watch(value)
+        // Enclosing tapes watch the same leaf, so that nested tapes give higher-order gradients.
+        let leaf = enclosing?.trackedValue(of: variable, current: value) ?? watch(value)
         leaves[key] = (variable, leaf)
         return leaf
     }

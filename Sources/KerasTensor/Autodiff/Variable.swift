@@ -35,11 +35,20 @@ public final class Variable: @unchecked Sendable {
         stored = newValue.detached
     }
 
+    /// Mutates the value in place (no copy unless the value is shared), e.g. for optimizer updates.
+    /// The shape must not change.
+    public func update(_ body: (inout Tensor) throws -> Void) rethrows {
+        let shape = stored.shape
+        try body(&stored)
+        precondition(stored.shape == shape, "Variable '\(name)': update changed the shape from \(shape) to \(stored.shape)")
+        stored.node = nil
+    }
+
     /// Adds `delta` in place.
-    public func assignAdd(_ delta: Tensor) { assign(stored + delta) }
+    public func assignAdd(_ delta: Tensor) { update { $0 += delta.detached } }
 
     /// Subtracts `delta` in place.
-    public func assignSubtract(_ delta: Tensor) { assign(stored - delta) }
+    public func assignSubtract(_ delta: Tensor) { update { $0 -= delta.detached } }
 }
 
 extension Variable: CustomStringConvertible {

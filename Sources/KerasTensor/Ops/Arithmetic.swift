@@ -64,19 +64,23 @@ extension Tensor {
     public static func /= (lhs: inout Tensor, rhs: Tensor) {
         if !zipMapInPlace(&lhs, rhs, { $0 / $1 }) { lhs = lhs / rhs }
     }
-    public static func += (lhs: inout Tensor, rhs: Float) { lhs += Tensor(rhs) }
-    public static func -= (lhs: inout Tensor, rhs: Float) { lhs -= Tensor(rhs) }
-    public static func *= (lhs: inout Tensor, rhs: Float) { lhs *= Tensor(rhs) }
-    public static func /= (lhs: inout Tensor, rhs: Float) { lhs /= Tensor(rhs) }
+    // Disfavoured so that `x += 1` (a literal that could be either) picks the tensor overload.
+    @_disfavoredOverload public static func += (lhs: inout Tensor, rhs: Float) { lhs += Tensor(rhs) }
+    @_disfavoredOverload public static func -= (lhs: inout Tensor, rhs: Float) { lhs -= Tensor(rhs) }
+    @_disfavoredOverload public static func *= (lhs: inout Tensor, rhs: Float) { lhs *= Tensor(rhs) }
+    @_disfavoredOverload public static func /= (lhs: inout Tensor, rhs: Float) { lhs /= Tensor(rhs) }
 
     /// `self` raised to `exponent`, elementwise with broadcasting.
+    @_disfavoredOverload
     public func pow(_ exponent: Tensor) -> Tensor {
         let base = self
         let result = Tensor.zipMap(base, exponent, op: "pow", cost: 8) { Foundation.pow($0, $1) }
         guard Tensor.isRecording(base, exponent) else { return result }
         return result.recorded(from: base, exponent) { g, needA, needB in
             (needA ? (g * exponent * base.pow(exponent - 1)).sum(toShape: base.shape) : nil,
-             needB ? (g * result.detached * base.log()).sum(toShape: exponent.shape) : nil)
+             // The result is recomputed when the backward pass is recorded, to stay differentiable.
+             needB ? (g * (Tensor.isRecording(base, exponent) ? base.pow(exponent) : result.detached) * base.log())
+                .sum(toShape: exponent.shape) : nil)
         }
     }
 
@@ -101,8 +105,13 @@ extension Tensor {
                             zipMap(mask, y, op: "where") { $0 != 0 ? 0 : $1 }, op: "where") { $0 + $1 }
         guard isRecording(x, y) else { return picked }
         return picked.recorded(from: x, y) { g, needX, needY in
-            (needX ? zipMap(mask, g, op: "where") { $0 != 0 ? $1 : 0 }.sum(toShape: x.shape) : nil,
-             needY ? zipMap(mask, g, op: "where") { $0 != 0 ? 0 : $1 }.sum(toShape: y.shape) : nil)
+            // A recorded backward pass (higher-order gradients) selects with `where` itself.
+            if isRecording(g) {
+                return (needX ? Tensor.where(mask, g, Tensor(0)).sum(toShape: x.shape) : nil,
+                        needY ? Tensor.where(mask, Tensor(0), g).sum(toShape: y.shape) : nil)
+            }
+            return (needX ? zipMap(mask, g, op: "where") { $0 != 0 ? $1 : 0 }.sum(toShape: x.shape) : nil,
+                    needY ? zipMap(mask, g, op: "where") { $0 != 0 ? 0 : $1 }.sum(toShape: y.shape) : nil)
         }
     }
 }
@@ -125,6 +134,7 @@ extension Tensor {
 }
 
 /// `base` raised to `exponent`, elementwise.
+@_disfavoredOverload
 public func pow(_ base: Tensor, _ exponent: Tensor) -> Tensor { base.pow(exponent) }
 /// `base` raised to a scalar power, elementwise.
 public func pow(_ base: Tensor, _ exponent: Float) -> Tensor { base.pow(exponent) }

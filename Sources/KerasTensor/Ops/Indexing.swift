@@ -15,15 +15,27 @@ public protocol TensorRangeExpression {
 }
 
 extension TensorRange: TensorRangeExpression { public var tensorRange: TensorRange { self } }
+
+// So that `x[.all, 2]` finds the cases where the parameter type is `any TensorRangeExpression`.
+// Disfavoured, so that `TensorRange.all` still means the case.
+extension TensorRangeExpression where Self == TensorRange {
+    @_disfavoredOverload public static var all: TensorRange { TensorRange.all }
+    @_disfavoredOverload public static func index(_ i: Int) -> TensorRange { TensorRange.index(i) }
+    @_disfavoredOverload public static func range(_ r: Range<Int>) -> TensorRange { TensorRange.range(r) }
+    @_disfavoredOverload public static func from(_ i: Int) -> TensorRange { TensorRange.from(i) }
+    @_disfavoredOverload public static func upTo(_ i: Int) -> TensorRange { TensorRange.upTo(i) }
+}
+
 extension Int: TensorRangeExpression { public var tensorRange: TensorRange { .index(self) } }
 extension Range: TensorRangeExpression where Bound == Int { public var tensorRange: TensorRange { .range(self) } }
+// A closed range through -1 (the last index) runs to the end; `upperBound + 1` would be 0.
 extension ClosedRange: TensorRangeExpression where Bound == Int {
-    public var tensorRange: TensorRange { .range(lowerBound..<(upperBound + 1)) }
+    public var tensorRange: TensorRange { upperBound == -1 ? .from(lowerBound) : .range(lowerBound..<(upperBound + 1)) }
 }
 extension PartialRangeFrom: TensorRangeExpression where Bound == Int { public var tensorRange: TensorRange { .from(lowerBound) } }
 extension PartialRangeUpTo: TensorRangeExpression where Bound == Int { public var tensorRange: TensorRange { .upTo(upperBound) } }
 extension PartialRangeThrough: TensorRangeExpression where Bound == Int {
-    public var tensorRange: TensorRange { .upTo(upperBound + 1) }
+    public var tensorRange: TensorRange { upperBound == -1 ? .all : .upTo(upperBound + 1) }
 }
 
 extension Tensor {
@@ -106,10 +118,10 @@ extension Tensor {
         }
         guard Tensor.isRecording(self) else { return result }
         let fullShape = shape
-        return result.recorded(from: self) { g in
+        return result.recorded(from: self) { incoming in
             // Scatter-add: an index that appears twice receives both gradients.
             var gradient = Tensor(repeating: 0, shape: fullShape)
-            let g = g.detached
+            let g = incoming.detached
             gradient.withUnsafeMutableBufferPointer { out in
                 for o in 0..<outer {
                     for (k, position) in positions.enumerated() {
@@ -119,7 +131,9 @@ extension Tensor {
                     }
                 }
             }
-            return gradient
+            // Recorded for higher-order gradients: the scatter's own pullback gathers again.
+            guard Tensor.isRecording(incoming) else { return gradient }
+            return gradient.recorded(from: incoming) { $0.gathering(indices, axis: axis) }
         }
     }
 }

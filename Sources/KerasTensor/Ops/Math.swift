@@ -5,31 +5,41 @@ import Foundation
 
 extension Tensor {
     /// Applies `function` and, when recording, the chain rule with `derivative(input, output)`.
+    ///
+    /// While a tape records the backward pass too (higher-order gradients), the output handed to
+    /// `derivative` is recomputed by `recomputed` as a recorded operation: the saved output would
+    /// be a constant there, and the derivative of the derivative would be wrong.
     @inline(__always)
     private func unary(
-        cost: Int = 1, _ function: (Float) -> Float,
+        cost: Int = 1, _ function: (Float) -> Float, recomputed: ((Tensor) -> Tensor)? = nil,
         derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor
     ) -> Tensor {
         let result = map(cost: cost, function)
         guard Tensor.isRecording(self) else { return result }
         let input = self
-        return result.recorded(from: input) { g in g * derivative(input, result.detached) }
+        return result.recorded(from: input) { g in
+            let output = Tensor.isRecording(input) ? recomputed?(input) ?? result.detached : result.detached
+            return g * derivative(input, output)
+        }
     }
 
-    public func exp() -> Tensor { unary(cost: 8, Foundation.exp) { _, y in y } }
+    public func exp() -> Tensor { unary(cost: 8, Foundation.exp, recomputed: { $0.exp() }) { _, y in y } }
     public func log() -> Tensor { unary(cost: 8, Foundation.log) { x, _ in 1 / x } }
     public func log1p() -> Tensor { unary(cost: 8, Foundation.log1p) { x, _ in 1 / (1 + x) } }
-    public func sqrt() -> Tensor { unary(cost: 4, Foundation.sqrt) { _, y in 0.5 / y } }
+    public func sqrt() -> Tensor { unary(cost: 4, Foundation.sqrt, recomputed: { $0.sqrt() }) { _, y in 0.5 / y } }
     /// `1 / sqrt(x)`.
-    public func rsqrt() -> Tensor { unary(cost: 4, { 1 / Foundation.sqrt($0) }) { _, y in -0.5 * y * y * y } }
+    public func rsqrt() -> Tensor {
+        unary(cost: 4, { 1 / Foundation.sqrt($0) }, recomputed: { $0.rsqrt() }) { _, y in -0.5 * y * y * y }
+    }
     public func square() -> Tensor { unary({ $0 * $0 }) { x, _ in 2 * x } }
     public func abs() -> Tensor { unary({ Swift.abs($0) }) { x, _ in x.sign() } }
     /// -1, 0 or 1 by the sign of each scalar; its gradient is zero.
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
-    public func tanh() -> Tensor { unary(cost: 8, Foundation.tanh) { _, y in 1 - y.square() } }
+    public func tanh() -> Tensor { unary(cost: 8, Foundation.tanh, recomputed: { $0.tanh() }) { _, y in 1 - y.square() } }
     /// `1 / (1 + exp(-x))`, computed without overflow.
     public func sigmoid() -> Tensor {
-        unary(cost: 8, { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) }) { _, y in
+        unary(cost: 8, { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) },
+              recomputed: { $0.sigmoid() }) { _, y in
             y * (1 - y)
         }
     }

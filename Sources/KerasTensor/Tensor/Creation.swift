@@ -33,6 +33,9 @@ extension Tensor {
         return Tensor((0..<count).map { start + Float($0) * step })
     }
 
+    /// `0, step, 2·step, …` below `end` (numpy's `arange(stop)`).
+    public static func arange(_ end: Float, step: Float = 1) -> Tensor { arange(0, end, step: step) }
+
     /// `count` evenly spaced values from `start` to `end`, both included (numpy's `linspace`).
     public static func linspace(_ start: Float, _ end: Float, count: Int) -> Tensor {
         precondition(count >= 0, "linspace: count must not be negative, got \(count)")

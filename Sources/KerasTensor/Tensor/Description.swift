@@ -3,7 +3,9 @@ import Foundation
 extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     /// The scalars laid out like numpy prints an array: `[[0. 1.]\n [1. 0.]]`.
     public var description: String {
-        if rank == 0 { return ScalarFormat(scalars).string(for: scalar) }
+        // numpy prints a 0-d array as its scalar (`3.0`) and any empty array as `[]`.
+        if rank == 0 { return scalar.description }
+        if count == 0 { return "[]" }
         let summarize = count > 1000
         let shown = summarize ? summarizedScalars() : scalars
         let format = ScalarFormat(shown)
@@ -73,12 +75,8 @@ struct ScalarFormat {
         let integral = finite.allSatisfy { $0 == $0.rounded() }
         // The fewest decimals (up to 8) that print every value exactly.
         var decimals = 0
-        if !scientific && !integral {
-            for value in finite {
-                var digits = decimals
-                while digits < 8, Float(String(format: "%.\(digits)f", value)) != value { digits += 1 }
-                decimals = digits
-            }
+        if scientific || !integral {
+            for value in finite { decimals = Swift.max(decimals, ScalarFormat.digits(value, scientific: scientific)) }
         }
         let unpadded = ScalarFormat(scientific: scientific, integral: integral, decimals: decimals, width: 0)
         self = ScalarFormat(scientific: scientific, integral: integral, decimals: decimals,
@@ -92,7 +90,12 @@ struct ScalarFormat {
         self.width = width
     }
 
-    func string(for value: Float) -> String { format(value) }
+    /// The fewest decimals (up to 8) that print `value` exactly.
+    private static func digits(_ value: Float, scientific: Bool) -> Int {
+        var digits = 0
+        while digits < 8, Float(String(format: scientific ? "%.\(digits)e" : "%.\(digits)f", value)) != value { digits += 1 }
+        return digits
+    }
 
     func padded(_ value: Float) -> String {
         let text = format(value)
@@ -102,8 +105,14 @@ struct ScalarFormat {
     private func format(_ value: Float) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        if scientific { return String(format: "%.4e", value) }
-        if integral { return String(format: "%.0f.", value) }
-        return String(format: "%.\(decimals)f", value)
+        // Like numpy: scientific scalars share their number of decimals (`1.0e-05 1.5e+00`);
+        // positional ones print their own and are padded with spaces (`1.  0.5`).
+        if scientific {
+            let text = String(format: "%.\(decimals)e", value)
+            return decimals > 0 ? text : text.replacingOccurrences(of: "e", with: ".e")
+        }
+        let own = integral ? 0 : ScalarFormat.digits(value, scientific: false)
+        return String(format: "%.\(own)f", value) + (own == 0 ? "." : "")
+            + String(repeating: " ", count: decimals - own)
     }
 }

@@ -1,0 +1,28 @@
+import Keras
+
+/// Seed 003: a network learns exclusive-or. Dense(10) + tanh, Dense(1) + sigmoid, SGD(0.1),
+/// binary crossentropy; its summary shows 30 + 11 = 41 parameters.
+enum XORExample {
+    static func run() throws {
+        Keras.setRandomSeed(3)
+        let xTrain: Tensor = [[0, 0], [0, 1], [1, 0], [1, 1]]
+        let yTrain: Tensor = [[0], [1], [1], [0]]
+
+        let model = Sequential()
+        let numNeurons = 10
+        model.add(Dense(units: numNeurons, inputDim: 2))
+        model.add(Activation("tanh"))
+        model.add(Dense(units: 1))
+        model.add(Activation("sigmoid"))
+        try model.build(inputShape: [nil, 2])
+        model.summary()
+
+        try model.compile(optimizer: SGD(learningRate: 0.1), loss: "binary_crossentropy", metrics: ["accuracy"])
+        print("Untrained predictions:\n\(try model.predict(xTrain))")
+        try model.fit(xTrain, yTrain, epochs: 1000, verbose: 0)
+        let result = try model.evaluate(xTrain, yTrain, verbose: 0)
+        print("After 1000 epochs: loss \(result.loss), accuracy \(result.accuracy)")
+        print("Classes:\n\(try model.predictClasses(xTrain))")
+        print("Probabilities:\n\(try model.predict(xTrain))")
+    }
+}

@@ -1,0 +1,58 @@
+/// Lowers the learning rate when a monitored value stops improving (`keras.callbacks.ReduceLROnPlateau`).
+public final class ReduceLROnPlateau: Callback {
+    public let monitor: String
+    public let factor: Float
+    public let patience: Int
+    public let mode: MonitorMode
+    public let minDelta: Float
+    public let cooldown: Int
+    public let minLearningRate: Float
+    public let verbose: Int
+    private var wait = 0
+    private var cooldownCounter = 0
+    private var best: Float = .infinity
+
+    public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, verbose: Int = 0,
+                mode: MonitorMode = .auto, minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0) {
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.verbose = verbose
+        self.mode = mode
+        self.minDelta = minDelta
+        self.cooldown = cooldown
+        self.minLearningRate = minLearningRate
+    }
+
+    public override func onTrainBegin(logs: [String: Float]) throws {
+        guard factor < 1 else {
+            throw KerasError.invalidArgument(name: "ReduceLROnPlateau factor", value: "\(factor)", expected: "a value below 1")
+        }
+        wait = 0
+        cooldownCounter = 0
+        best = mode.worst(for: monitor)
+    }
+
+    public override func onEpochEnd(_ epoch: Int, logs: [String: Float]) throws {
+        guard let current = logs[monitor], let optimizer = model?.optimizer else { return }
+        if cooldownCounter > 0 {
+            cooldownCounter -= 1
+            wait = 0
+        }
+        if mode.isImprovement(current, over: best, minDelta: minDelta, monitor: monitor) {
+            best = current
+            wait = 0
+        } else if cooldownCounter <= 0 {
+            wait += 1
+            if wait >= patience {
+                let old = optimizer.learningRate
+                if old > minLearningRate {
+                    optimizer.learningRate = Swift.max(old * factor, minLearningRate)
+                    if verbose > 0 { print("\nEpoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(optimizer.learningRate).") }
+                    cooldownCounter = cooldown
+                    wait = 0
+                }
+            }
+        }
+    }
+}

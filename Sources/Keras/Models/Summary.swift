@@ -1,0 +1,85 @@
+import Foundation
+
+extension Model {
+    /// Prints Keras 3's summary table: each layer's name and type, output shape and parameter count.
+    public func summary() {
+        print(summaryText(), terminator: "")
+    }
+
+    /// The text `summary()` prints.
+    public func summaryText() -> String {
+        let shapes = (self as? Sequential)?.outputShapes() ?? layers.map { _ in nil }
+        let rows = zip(layers, shapes).map { layer, shape -> [String] in
+            [
+                "\(layer.name) (\(type(of: layer).kerasClassName))",
+                shape.map(formatShape) ?? "?",
+                layer.isBuilt ? SummaryTable.grouped(layer.countParams()) : "0 (unbuilt)",
+            ]
+        }
+        let table = SummaryTable(widths: [33, 24, 15], rightAligned: [false, false, true])
+        var text = "Model: \"\(name)\"\n"
+        text += table.render(header: ["Layer (type)", "Output Shape", "Param #"], rows: rows)
+        let trainable = trainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let frozen = nonTrainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let optimizerCount = optimizer?.variables.reduce(0) { $0 + $1.shape.reduce(1, *) } ?? 0
+        text += " Total params: \(SummaryTable.count(trainable + frozen + optimizerCount))\n"
+        text += " Trainable params: \(SummaryTable.count(trainable))\n"
+        text += " Non-trainable params: \(SummaryTable.count(frozen))\n"
+        if optimizerCount > 0 { text += " Optimizer params: \(SummaryTable.count(optimizerCount))\n" }
+        return text
+    }
+}
+
+/// The box-drawn table of Keras 3's `summary()`.
+struct SummaryTable {
+    let widths: [Int]
+    let rightAligned: [Bool]
+
+    func render(header: [String], rows: [[String]]) -> String {
+        func line(_ left: String, _ fill: String, _ middle: String, _ right: String) -> String {
+            left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right + "\n"
+        }
+        func cells(_ values: [String], _ bar: String) -> String {
+            let parts = zip(values, zip(widths, rightAligned)).map { value, layout -> String in
+                let (width, right) = layout
+                let text = value.count > width - 2 ? String(value.prefix(width - 3)) + "…" : value
+                let padding = String(repeating: " ", count: width - 2 - text.count)
+                return " " + (right ? padding + text : text + padding) + " "
+            }
+            return bar + parts.joined(separator: bar) + bar + "\n"
+        }
+        var text = line("┏", "━", "┳", "┓") + cells(header, "┃") + line("┡", "━", "╇", "┩")
+        for (index, row) in rows.enumerated() {
+            text += cells(row, "│")
+            if index < rows.count - 1 { text += line("├", "─", "┼", "┤") }
+        }
+        return text + line("└", "─", "┴", "┘")
+    }
+
+    /// `407,050 (1.55 MB)`: a parameter count and its size as float32.
+    static func count(_ n: Int) -> String {
+        "\(grouped(n)) (\(bytes(n * 4)))"
+    }
+
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var result = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { result += "," }
+            result.append(digit)
+        }
+        return result
+    }
+
+    /// Keras' `readable_memory_size`: binary units with two decimals.
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var size = Double(n)
+        var unit = 0
+        while size >= 1024 && unit < units.count - 1 {
+            size /= 1024
+            unit += 1
+        }
+        return String(format: "%.2f", size) + " " + units[unit]
+    }
+}

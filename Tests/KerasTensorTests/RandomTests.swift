@@ -1,0 +1,67 @@
+import Testing
+@testable import KerasTensor
+
+@Suite("Random")
+struct RandomTests {
+    func moments(_ t: Tensor) -> (mean: Double, std: Double) {
+        let s = t.scalars.map(Double.init)
+        let mean = s.reduce(0, +) / Double(s.count)
+        let variance = s.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(s.count)
+        return (mean, variance.squareRoot())
+    }
+
+    @Test func sameSeedSameNumbers() {
+        #expect(Tensor.randomUniform([50], seed: 42) == Tensor.randomUniform([50], seed: 42))
+        #expect(Tensor.randomNormal([50], seed: 42) == Tensor.randomNormal([50], seed: 42))
+        #expect(Tensor.randomTruncatedNormal([50], seed: 42) == Tensor.randomTruncatedNormal([50], seed: 42))
+        #expect(Tensor.randomUniform([50], seed: 42) != Tensor.randomUniform([50], seed: 43))
+        var g1 = RandomGenerator(seed: 7), g2 = RandomGenerator(seed: 7)
+        #expect((0..<10).map { _ in g1.next() } == (0..<10).map { _ in g2.next() })
+        // Successive draws from one generator differ.
+        var g = RandomGenerator(seed: 7)
+        let first = Tensor.randomNormal([20], using: &g), second = Tensor.randomNormal([20], using: &g)
+        #expect(first != second)
+    }
+
+    @Test func globalGeneratorIsReseedable() {
+        // The only test that draws from the global generator, so nothing interleaves with it.
+        RandomGenerator.seedGlobal(3)
+        let a = Tensor.randomUniform([8]), n = Tensor.randomNormal([4])
+        RandomGenerator.seedGlobal(3)
+        #expect(Tensor.randomUniform([8]) == a)
+        #expect(Tensor.randomNormal([4]) == n)
+        #expect(a == Tensor.randomUniform([8], seed: 3))
+        let drawn = RandomGenerator.withGlobal { $0.nextUniform() }
+        #expect(drawn >= 0 && drawn < 1)
+    }
+
+    @Test func uniform() {
+        let t = Tensor.randomUniform([20_000], lower: -2, upper: 4, seed: 1)
+        #expect(t.scalars.allSatisfy { $0 >= -2 && $0 < 4 })
+        let (mean, std) = moments(t)
+        #expect(Swift.abs(mean - 1) < 0.05)
+        #expect(Swift.abs(std - 6 / 12.0.squareRoot()) < 0.05)
+        let unit = Tensor.randomUniform([2, 3], seed: 1)
+        #expect(unit.shape == [2, 3])
+        #expect(unit.scalars.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+
+    @Test func normal() {
+        let t = Tensor.randomNormal([20_000], mean: 3, standardDeviation: 2, seed: 2)
+        let (mean, std) = moments(t)
+        #expect(Swift.abs(mean - 3) < 0.05)
+        #expect(Swift.abs(std - 2) < 0.05)
+        // About 4.55 % of normal draws lie beyond two standard deviations.
+        let tails = t.scalars.filter { Swift.abs($0 - 3) > 4 }.count
+        #expect((700...1150).contains(tails))
+    }
+
+    @Test func truncatedNormal() {
+        let t = Tensor.randomTruncatedNormal([20_000], mean: 1, standardDeviation: 0.5, seed: 3)
+        #expect(t.scalars.allSatisfy { $0 >= 0 && $0 <= 2 })
+        let (mean, std) = moments(t)
+        #expect(Swift.abs(mean - 1) < 0.02)
+        // The standard deviation of a normal truncated at ±2σ is 0.8796σ.
+        #expect(Swift.abs(std - 0.8796 * 0.5) < 0.02)
+    }
+}
