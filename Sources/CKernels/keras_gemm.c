@@ -251,14 +251,42 @@ typedef struct {
     long lda, ldb, ldc;
     int split_n; // parallel split along columns (1) or rows (0)
     int parts;
+    int swapped; // computing C^T = op(B)^T op(A)^T: a/b, m/n swapped; C tiles stored transposed
 } kg_job;
+
+#define KG_MAX_TILE (16 * 64)
+
+/// C[q * ldc + r] = alpha * tile[r * ldt + q] + beta * C[...] for r < mr, q < nr.
+static void kg_store_transposed(const float *tile, long ldt, int mr, int nr, float alpha,
+                                float beta, float *c, long ldc) {
+    for (int q = 0; q < nr; q++) {
+        float *cr = c + q * ldc;
+        if (beta == 0.0f)
+            for (int r = 0; r < mr; r++) cr[r] = alpha * tile[r * ldt + q];
+        else if (beta == 1.0f)
+            for (int r = 0; r < mr; r++) cr[r] += alpha * tile[r * ldt + q];
+        else
+            for (int r = 0; r < mr; r++) cr[r] = alpha * tile[r * ldt + q] + beta * cr[r];
+    }
+}
+
+/// Splits `extent` into the fewest blocks of at most `block`, of equal size rounded up to `unit`.
+static long kg_balance(long extent, long block, long unit) {
+    if (extent <= block) return extent;
+    const long blocks = (extent + block - 1) / block;
+    long b = (extent + blocks - 1) / blocks;
+    b = (b + unit - 1) / unit * unit;
+    return b > block ? block : b;
+}
 
 static void kg_gemm_rect(const kg_job *J, long i0, long i1, long j0, long j1) {
     const kg_kernel *K = J->K;
     const int MR = K->mr, NR = K->nr;
     const long m = i1 - i0, n = j1 - j0, k = J->k;
     if (m <= 0 || n <= 0) return;
-    const long KC = K->kc, MC = K->mc, NC = K->nc;
+    // Balanced blocks: k = 784 with KC = 256 becomes 4 x 196, not 3 x 256 + 16.
+    const long KC = kg_balance(k, K->kc, 8), MC = kg_balance(m, K->mc, MR),
+               NC = kg_balance(n, K->nc, NR);
     const long kcmax = KG_MIN(KC, k);
     const long mcmax = (KG_MIN(MC, m) + MR - 1) / MR * MR;
     const long ncmax = (KG_MIN(NC, n) + NR - 1) / NR * NR;
@@ -267,6 +295,7 @@ static void kg_gemm_rect(const kg_job *J, long i0, long i1, long j0, long j1) {
     float *buf = kg_buffer(bsz + (size_t)kcmax * mcmax + 16);
     if (!buf) return; // out of memory: nothing sensible to do
     float *bp = buf, *ap = buf + bsz;
+    float tile[KG_MAX_TILE] __attribute__((aligned(64)));
 
     const int tA = J->transA, tB = J->transB;
     for (long jc = 0; jc < n; jc += NC) {
@@ -285,11 +314,20 @@ static void kg_gemm_rect(const kg_job *J, long i0, long i1, long j0, long j1) {
                 for (long jr = 0; jr < nc; jr += NR) {
                     const int nr = (int)KG_MIN((long)NR, nc - jr);
                     const float *bpanel = bp + jr * kc;
-                    float *cc = J->c + ii * J->ldc + jj + jr;
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        const int mr = (int)KG_MIN((long)MR, mc - ir);
-                        K->ukr(kc, ap + ir * kc, bpanel, cc + ir * J->ldc, J->ldc, J->alpha, beta,
-                               mr, nr);
+                    if (!J->swapped) {
+                        float *cc = J->c + ii * J->ldc + jj + jr;
+                        for (long ir = 0; ir < mc; ir += MR) {
+                            const int mr = (int)KG_MIN((long)MR, mc - ir);
+                            K->ukr(kc, ap + ir * kc, bpanel, cc + ir * J->ldc, J->ldc, J->alpha,
+                                   beta, mr, nr);
+                        }
+                    } else {
+                        for (long ir = 0; ir < mc; ir += MR) {
+                            const int mr = (int)KG_MIN((long)MR, mc - ir);
+                            K->ukr(kc, ap + ir * kc, bpanel, tile, NR, 1.0f, 0.0f, mr, nr);
+                            kg_store_transposed(tile, NR, mr, nr, J->alpha, beta,
+                                                J->c + (jj + jr) * J->ldc + ii + ir, J->ldc);
+                        }
                     }
                 }
             }
@@ -439,6 +477,10 @@ static void kg_direct(const kg_kernel *K, int transA, int transB, long m, long n
     K->direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+static double kg_tile_fill(long extent, long unit) {
+    return (double)extent / (double)((extent + unit - 1) / unit * unit);
+}
+
 static void kg_packed(const kg_kernel *K, int transA, int transB, long m, long n, long k,
                       float alpha, const float *a, long lda, const float *b, long ldb, float beta,
                       float *c, long ldc, int threads) {
@@ -451,8 +493,20 @@ static void kg_packed(const kg_kernel *K, int transA, int transB, long m, long n
         .K = K, .transA = transA != 0, .transB = transB != 0,
         .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
         .a = a, .b = b, .c = c, .lda = lda, .ldb = ldb, .ldc = ldc,
-        .split_n = 0, .parts = 1,
+        .split_n = 0, .parts = 1, .swapped = 0,
     };
+    // Narrow C (e.g. n = 10 with NR = 32) wastes most of each micro-tile: compute C^T instead
+    // when that fills the tiles much better.
+    if (kg_tile_fill(n, K->nr) * kg_tile_fill(m, K->mr) * 1.25 <
+        kg_tile_fill(m, K->nr) * kg_tile_fill(n, K->mr)) {
+        J.swapped = 1;
+        J.m = n; J.n = m;
+        J.a = b; J.lda = ldb;
+        J.b = a; J.ldb = lda;
+        J.transA = transB ? 0 : 1;
+        J.transB = transA ? 0 : 1;
+        m = J.m; n = J.n;
+    }
     if (threads > 1) {
         // Each part packs the whole of the operand along the unsplit dimension; split the
         // dimension that makes that redundant packing cheaper, as long as it has enough units.

@@ -104,14 +104,130 @@ KG_AVX512 static void kg_ukr_avx512(long kc, const float *restrict ap, const flo
     }
 }
 
+// In-register 16x16 transpose: on return r[t] holds column t of the input rows.
+KG_AVX512 KG_INLINE void kg512_transpose16(__m512 r[16]) {
+    __m512 t[16];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 4; i++) {
+        r[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // r[4g + j] now holds, in each 128-bit lane L, elements (row 4g..4g+3, column 4L + j).
+#pragma clang loop unroll(full)
+    for (int h = 0; h < 2; h++)
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 4; j++) {
+            t[8 * h + j] = _mm512_shuffle_f32x4(r[8 * h + j], r[8 * h + 4 + j], 0x88);
+            t[8 * h + 4 + j] = _mm512_shuffle_f32x4(r[8 * h + j], r[8 * h + 4 + j], 0xDD);
+        }
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
+        r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
+    }
+}
+
+KG_AVX512 KG_INLINE __mmask16 kg512_mask(long n) {
+    return n >= 16 ? (__mmask16)0xFFFF : (n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u));
+}
+
+/// Transposes a `rows` x `cols` block (rows <= 16, cols <= 16) of src (row stride ld) into
+/// dst: dst[c * dstride + r] for r < 16 (rows >= `rows` read as zero), c < cols, writing 16
+/// floats per column under `store_mask`.
+KG_AVX512 KG_INLINE void kg512_transpose_block(const float *src, long ld, int rows, int cols,
+                                                float *dst, long dstride, __mmask16 store_mask) {
+    __m512 r[16];
+    const __mmask16 lm = kg512_mask(cols);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 16; i++)
+        r[i] = i < rows ? _mm512_maskz_loadu_ps(lm, src + i * ld) : _mm512_setzero_ps();
+    kg512_transpose16(r);
+    if (cols == 16) {
+#pragma clang loop unroll(full)
+        for (int c = 0; c < 16; c++) _mm512_mask_storeu_ps(dst + c * dstride, store_mask, r[c]);
+    } else {
+        for (int c = 0; c < cols; c++) _mm512_mask_storeu_ps(dst + c * dstride, store_mask, r[c]);
+    }
+}
+
 KG_AVX512 static void kg_pack_a_avx512(int trans, long mc, long kc, const float *a, long lda,
                                        float *ap) {
-    kg_pack_a_body(trans, mc, kc, a, lda, ap, KG_AVX512_MR);
+    enum { MR = KG_AVX512_MR };
+    if (!trans) {
+        // Row i of the block is contiguous in k: transpose 12x16 blocks.
+        for (long i = 0; i < mc; i += MR) {
+            const int mr = (int)KG_MIN((long)MR, mc - i);
+            const float *src = a + i * lda;
+            float *dst = ap + i * kc;
+            for (long p = 0; p < kc; p += 16) {
+                const int cols = (int)KG_MIN(16L, kc - p);
+                kg512_transpose_block(src + p, lda, mr, cols, dst + p * MR, MR,
+                                      (__mmask16)((1u << MR) - 1u));
+            }
+        }
+    } else {
+        // Column i of op(A) is contiguous in memory for each p: copy MR floats per step, walking
+        // memory row by row.
+        const __mmask16 full = (__mmask16)((1u << MR) - 1u);
+        for (long p = 0; p < kc; p++) {
+            const float *src = a + p * lda;
+            long i = 0;
+            for (; i + MR <= mc; i += MR)
+                _mm512_mask_storeu_ps(ap + i * kc + p * MR, full,
+                                      _mm512_maskz_loadu_ps(full, src + i));
+            if (i < mc)
+                _mm512_mask_storeu_ps(ap + i * kc + p * MR, full,
+                                      _mm512_maskz_loadu_ps(kg512_mask(mc - i), src + i));
+        }
+    }
 }
 
 KG_AVX512 static void kg_pack_b_avx512(int trans, long kc, long nc, const float *b, long ldb,
                                        float *bp) {
-    kg_pack_b_body(trans, kc, nc, b, ldb, bp, KG_AVX512_NR);
+    enum { NR = KG_AVX512_NR, NV = KG_AVX512_NV };
+    if (!trans) {
+        // Walk B row by row (sequential reads), scattering NR-wide pieces into the panels.
+        for (long p = 0; p < kc; p++) {
+            const float *src = b + p * ldb;
+            float *dst = bp + p * NR;
+            long j = 0;
+            for (; j + NR <= nc; j += NR) {
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++)
+                    _mm512_store_ps(dst + j * kc + 16 * v, _mm512_loadu_ps(src + j + 16 * v));
+            }
+            if (j < nc) {
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++)
+                    _mm512_store_ps(dst + j * kc + 16 * v,
+                                    _mm512_maskz_loadu_ps(kg512_mask(nc - j - 16 * v),
+                                                          src + j + 16 * v));
+            }
+        }
+    } else {
+        // Column j of op(B) is row j of B (contiguous in k): transpose 16x16 blocks.
+        for (long j = 0; j < nc; j += NR) {
+            const long nr = KG_MIN((long)NR, nc - j);
+            float *dst = bp + j * kc;
+            for (long p = 0; p < kc; p += 16) {
+                const int cols = (int)KG_MIN(16L, kc - p);
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) {
+                    const long rows = KG_MIN(16L, nr - 16 * v);
+                    kg512_transpose_block(b + (j + 16 * v) * ldb + p, ldb,
+                                          rows > 0 ? (int)rows : 0, cols,
+                                          dst + p * NR + 16 * v, NR, (__mmask16)0xFFFF);
+                }
+            }
+        }
+    }
 }
 
 KG_AVX512 static void kg_direct_avx512(int transA, int transB, long m, long n, long k,

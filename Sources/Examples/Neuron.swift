@@ -44,9 +44,9 @@ enum NeuronExample {
                     let a = sigmoid(X[i].dot(w.value.T) + b.value)
                     return (Y[i] - a).square()
                 }
-                let (dw, db) = (tape.gradient(of: error, wrt: w), tape.gradient(of: error, wrt: b))
-                w.assignSubtract(alpha * dw)
-                b.assignSubtract(alpha * db)
+                let gradients = tape.gradient(of: error, wrt: [w, b])
+                w.assignSubtract(alpha * gradients[0])
+                b.assignSubtract(alpha * gradients[1])
             }
         }
         let tapeAccuracy = accuracy(sigmoid(X.dot(w.value) + b.value), Y)

@@ -6,6 +6,12 @@ public enum Keras {
         RandomGenerator.seedGlobal(seed)
     }
 
+    /// Runs `body` with randomness seeded by `seed` for it alone: repeatable even while other
+    /// threads or tasks train (for instance tests running in parallel).
+    public static func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try RandomGenerator.withSeed(seed, body)
+    }
+
     /// Forgets automatic layer names, so the next `Dense` is `dense` again (`keras.backend.clear_session`).
     public static func clearSession() {
         LayerNames.reset()

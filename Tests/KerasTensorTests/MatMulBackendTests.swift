@@ -100,6 +100,7 @@ private let blockShapes: [(Int, Int, Int)] = [
     (20, 36, 300),  // k beyond KC
     (150, 45, 270),  // m and k beyond their blocks, ragged tiles everywhere
     (3, 4100, 3),  // n beyond NC (2048 or 4096)
+    (100, 5, 40), (130, 10, 270),  // narrow C: computed as C^T (transposed tile stores)
 ]
 private let scalings: [(Float, Float)] = [(1, 0), (1, 1), (-0.5, 0.25), (2, -1)]
 

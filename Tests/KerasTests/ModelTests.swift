@@ -43,10 +43,9 @@ import Testing
     }
 
     @Test func xorReachesFullAccuracy() throws {
-        Keras.setRandomSeed(3)
-        let model = xorModel()
+        let model = Keras.withRandomSeed(3) { xorModel() }
         try model.compile(optimizer: SGD(learningRate: 0.1), loss: "binary_crossentropy", metrics: ["accuracy"])
-        let history = try model.fit(Self.xorX, Self.xorY, epochs: 1000, verbose: 0)
+        let history = try Keras.withRandomSeed(3) { try model.fit(Self.xorX, Self.xorY, epochs: 1000, verbose: 0) }
         #expect(history.keys == ["accuracy", "loss"])
         #expect(history["loss"].count == 1000)
         #expect(history["loss"].last! < history["loss"].first!)
@@ -69,8 +68,9 @@ import Testing
     }
 
     @Test func sameSeedRepeatsTraining() throws {
-        func train() throws -> [Float] {
-            Keras.setRandomSeed(42)
+        // Scoped, so tests running in parallel cannot draw from the same generator meanwhile.
+        func train() throws -> [Float] { try Keras.withRandomSeed(42) { try trainOnce() } }
+        func trainOnce() throws -> [Float] {
             let x = Tensor.randomUniform([64, 4], seed: 9)
             let y = x.sum(axis: 1, keepDims: true)
             let model = Sequential([Dense(units: 8, activation: .relu, inputDim: 4), Dropout(0.3), Dense(units: 1)])

@@ -13,12 +13,23 @@ public final class Sequential: Model {
     public init(_ layers: [Layer] = [], name: String? = nil) {
         stack = layers
         super.init(name: name ?? LayerNames.unique(for: "sequential"))
+        buildIfInputShapeIsDeclared()
+    }
+
+    /// Builds right away when the first layer declares its input shape, as Keras does, so that
+    /// `summary()` and `weights` are complete before any data is seen. A layer that cannot be
+    /// built reports its error again, thrown, when the model is first used.
+    private func buildIfInputShapeIsDeclared() {
+        if let inputShape, !isBuilt { try? build(inputShape: [nil] + inputShape.map { Optional($0) }) }
     }
 
     public override var layers: [Layer] { stack.filter { !($0 is InputLayer) } }
 
     /// Appends a layer on top of the stack.
-    public func add(_ layer: Layer) { stack.append(layer) }
+    public func add(_ layer: Layer) {
+        stack.append(layer)
+        buildIfInputShapeIsDeclared()
+    }
 
     /// Removes the top layer and returns it.
     @discardableResult

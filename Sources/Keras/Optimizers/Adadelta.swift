@@ -48,7 +48,7 @@ open class Adadelta: Optimizer {
                 let gi = context.clipped(g[i])
                 let ag = rho * accGrad[i] + oneMinusRho * (gi * gi)
                 accGrad[i] = ag
-                let delta = -(((accDelta[i] + epsilon).squareRoot() * gi) / (ag + epsilon).squareRoot())
+                let delta = -((Optimizer.squareRoot(accDelta[i] + epsilon) * gi) / Optimizer.squareRoot(ag + epsilon))
                 accDelta[i] = rho * accDelta[i] + oneMinusRho * (delta * delta)
                 w[i] = context.decayed(w[i]) + lr * delta
             }

@@ -41,7 +41,7 @@ open class Adagrad: Optimizer {
                 let gi = context.clipped(g[i])
                 let ai = acc[i] + gi * gi
                 acc[i] = ai
-                w[i] = context.decayed(w[i]) - (lr * gi) / (ai + epsilon).squareRoot()
+                w[i] = context.decayed(w[i]) - (lr * gi) / Optimizer.squareRoot(ai + epsilon)
             }
         }
     }

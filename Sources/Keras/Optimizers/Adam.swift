@@ -58,7 +58,7 @@ open class Adam: Optimizer {
         let step = Float(context.step)
         let beta1Power = Foundation.pow(beta1, step)
         let beta2Power = Foundation.pow(beta2, step)
-        let alpha = context.learningRate * (1 - beta2Power).squareRoot() / (1 - beta1Power)
+        let alpha = context.learningRate * Optimizer.squareRoot(1 - beta2Power) / (1 - beta1Power)
         let oneMinusBeta1 = Optimizer.oneMinus(beta1), oneMinusBeta2 = Optimizer.oneMinus(beta2), epsilon = self.epsilon
         if velocityHats.isEmpty {
             Optimizer.update(variable, momentums[index], velocities[index], gradient: gradient) { w, m, v, g, range in
@@ -68,7 +68,7 @@ open class Adam: Optimizer {
                     let vi = v[i] + (gi * gi - v[i]) * oneMinusBeta2
                     m[i] = mi
                     v[i] = vi
-                    w[i] = context.decayed(w[i]) - (mi * alpha) / (vi.squareRoot() + epsilon)
+                    w[i] = context.decayed(w[i]) - (mi * alpha) / (Optimizer.squareRoot(vi) + epsilon)
                 }
             }
         } else {
@@ -82,7 +82,7 @@ open class Adam: Optimizer {
                     m[i] = mi
                     v[i] = vi
                     vHat[i] = hat
-                    w[i] = context.decayed(w[i]) - (mi * alpha) / (hat.squareRoot() + epsilon)
+                    w[i] = context.decayed(w[i]) - (mi * alpha) / (Optimizer.squareRoot(hat) + epsilon)
                 }
             }
         }

@@ -80,7 +80,7 @@ open class Nadam: Optimizer {
                 v[i] = vi
                 let mHat = momentumCoefficient * mi + gradientCoefficient * gi
                 let vHat = vi / velocityCorrection
-                w[i] = context.decayed(w[i]) - (mHat * lr) / (vHat.squareRoot() + epsilon)
+                w[i] = context.decayed(w[i]) - (mHat * lr) / (Optimizer.squareRoot(vHat) + epsilon)
             }
         }
     }

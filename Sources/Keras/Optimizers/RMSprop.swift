@@ -62,7 +62,7 @@ open class RMSprop: Optimizer {
                     let gi = context.clipped(g[i])
                     let vi = rho * v[i] + oneMinusRho * (gi * gi)
                     v[i] = vi
-                    w[i] = context.decayed(w[i]) - (lr * gi) / (vi + epsilon).squareRoot()
+                    w[i] = context.decayed(w[i]) - (lr * gi) / Optimizer.squareRoot(vi + epsilon)
                 }
             }
         case (false, true):
@@ -71,7 +71,7 @@ open class RMSprop: Optimizer {
                     let gi = context.clipped(g[i])
                     let vi = rho * v[i] + oneMinusRho * (gi * gi)
                     v[i] = vi
-                    let mi = mu * m[i] + (lr * gi) / (vi + epsilon).squareRoot()
+                    let mi = mu * m[i] + (lr * gi) / Optimizer.squareRoot(vi + epsilon)
                     m[i] = mi
                     w[i] = context.decayed(w[i]) - mi
                 }
@@ -84,7 +84,7 @@ open class RMSprop: Optimizer {
                     let ai = rho * a[i] + oneMinusRho * gi
                     v[i] = vi
                     a[i] = ai
-                    w[i] = context.decayed(w[i]) - (lr * gi) / (vi - ai * ai + epsilon).squareRoot()
+                    w[i] = context.decayed(w[i]) - (lr * gi) / Optimizer.squareRoot(vi - ai * ai + epsilon)
                 }
             }
         case (false, false):
@@ -96,7 +96,7 @@ open class RMSprop: Optimizer {
                     let ai = rho * a[i] + oneMinusRho * gi
                     v[i] = vi
                     a[i] = ai
-                    let mi = mu * m[i] + (lr * gi) / (vi - ai * ai + epsilon).squareRoot()
+                    let mi = mu * m[i] + (lr * gi) / Optimizer.squareRoot(vi - ai * ai + epsilon)
                     m[i] = mi
                     w[i] = context.decayed(w[i]) - mi
                 }

@@ -11,6 +11,10 @@ final class AutodiffNode: @unchecked Sendable {
     let inputs: [AutodiffNode?]
     /// Maps the output gradient to one gradient per input; asked only for inputs whose flag is set.
     let pullback: ((Tensor, [Bool]) -> [Tensor?])?
+    /// Scratch space of the backpropagation in progress: its stamp, and this node's position in
+    /// its ordering. One graph is differentiated by one thread at a time.
+    var visit = 0
+    var position = 0
 
     /// A leaf: a variable or a watched tensor.
     init() {

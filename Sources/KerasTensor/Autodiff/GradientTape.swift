@@ -89,52 +89,56 @@ public final class GradientTape {
 }
 
 /// Reverse-mode accumulation over the graph of `AutodiffNode`s.
+///
+/// Nodes carry scratch fields for the run (a stamp and a position), so a run allocates a few
+/// arrays and hashes nothing.
 enum Backpropagation {
     static func run(from target: Tensor, seed: Tensor?, to sources: [AutodiffNode?]) -> [Tensor?] {
         guard let root = target.node else { return sources.map { _ in nil } }
-        let wanted = Set(sources.compactMap { $0.map(ObjectIdentifier.init) })
+        let stamp = keras_next_node_id()
 
-        // Every node reachable from the root, then, in creation order, the ones that lead to a source.
+        // Every node reachable from the root, in creation order (a topological order).
         var nodes: [AutodiffNode] = []
-        var seen: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        root.visit = stamp
         var stack = [root]
         while let node = stack.popLast() {
             nodes.append(node)
-            for case let input? in node.inputs where seen.insert(ObjectIdentifier(input)).inserted {
+            for case let input? in node.inputs where input.visit != stamp {
+                input.visit = stamp
                 stack.append(input)
             }
         }
         nodes.sort { $0.id < $1.id }
-        var leadsToSource: Set<ObjectIdentifier> = []
-        for node in nodes {
-            let key = ObjectIdentifier(node)
-            if wanted.contains(key) || node.inputs.contains(where: { $0.map { leadsToSource.contains(ObjectIdentifier($0)) } ?? false }) {
-                leadsToSource.insert(key)
-            }
+        for (position, node) in nodes.enumerated() { node.position = position }
+
+        // The nodes that lead to a wanted source: only their gradients are computed.
+        var wanted = [Bool](repeating: false, count: nodes.count)
+        for case let source? in sources where source.visit == stamp { wanted[source.position] = true }
+        var leads = wanted
+        for (position, node) in nodes.enumerated() where !leads[position] {
+            leads[position] = node.inputs.contains { $0.map { leads[$0.position] } ?? false }
         }
 
-        var gradients: [ObjectIdentifier: Tensor] = [
-            ObjectIdentifier(root): seed ?? Tensor(repeating: 1, shape: target.shape)
-        ]
-        var results: [ObjectIdentifier: Tensor] = [:]
-        for node in nodes.reversed() {
-            let key = ObjectIdentifier(node)
-            guard leadsToSource.contains(key), let gradient = gradients.removeValue(forKey: key) else { continue }
-            if wanted.contains(key) { results[key] = gradient }
+        var gradients = [Tensor?](repeating: nil, count: nodes.count)
+        gradients[root.position] = seed ?? Tensor(repeating: 1, shape: target.shape)
+        var results = [Tensor?](repeating: nil, count: nodes.count)
+        for position in nodes.indices.reversed() where leads[position] {
+            guard let gradient = gradients[position] else { continue }
+            gradients[position] = nil
+            if wanted[position] { results[position] = gradient }
+            let node = nodes[position]
             guard let pullback = node.pullback else { continue }
-            let needed = node.inputs.map { $0.map { leadsToSource.contains(ObjectIdentifier($0)) } ?? false }
+            let needed = node.inputs.map { $0.map { leads[$0.position] } ?? false }
             guard needed.contains(true) else { continue }
-            let inputGradients = pullback(gradient, needed)
-            for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                guard let input, let inputGradient, leadsToSource.contains(ObjectIdentifier(input)) else { continue }
-                let inputKey = ObjectIdentifier(input)
-                if let existing = gradients[inputKey] {
-                    gradients[inputKey] = existing + inputGradient
+            for (input, inputGradient) in zip(node.inputs, pullback(gradient, needed)) {
+                guard let input, let inputGradient, leads[input.position] else { continue }
+                if gradients[input.position] == nil {
+                    gradients[input.position] = inputGradient
                 } else {
-                    gradients[inputKey] = inputGradient
+                    gradients[input.position]! += inputGradient
                 }
             }
         }
-        return sources.map { $0.flatMap { results[ObjectIdentifier($0)] } }
+        return sources.map { source in source.flatMap { $0.visit == stamp ? results[$0.position] : nil } }
     }
 }

@@ -45,8 +45,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// The process-wide generator used when no seed or generator is given.
     public static var global: RandomGenerator {
-        get { GlobalRandom.shared.withLock { $0 } }
-        set { GlobalRandom.shared.withLock { $0 = newValue } }
+        get { GlobalRandom.current.withLock { $0 } }
+        set { GlobalRandom.current.withLock { $0 = newValue } }
     }
 
     /// Reseeds the process-wide generator.
@@ -54,14 +54,27 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// Runs `body` with exclusive access to the process-wide generator.
     public static func withGlobal<R>(_ body: (inout RandomGenerator) -> R) -> R {
-        GlobalRandom.shared.withLock(body)
+        GlobalRandom.current.withLock(body)
+    }
+
+    /// Runs `body` with its own global generator seeded with `seed`: everything inside that
+    /// draws from the global generator (initializers, shuffles, new dropout layers) repeats
+    /// exactly, whatever other threads or tasks draw meanwhile.
+    public static func withSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try GlobalRandom.$scoped.withValue(GlobalRandom(seed: seed), operation: body)
     }
 }
 
 private final class GlobalRandom: @unchecked Sendable {
-    static let shared = GlobalRandom()
+    static let shared = GlobalRandom(seed: UInt64.random(in: .min ... .max))
+    /// A generator that replaces the shared one inside `RandomGenerator.withSeed`.
+    @TaskLocal static var scoped: GlobalRandom?
+    static var current: GlobalRandom { scoped ?? shared }
+
     private let lock = NSLock()
-    private var generator = RandomGenerator(seed: UInt64.random(in: .min ... .max))
+    private var generator: RandomGenerator
+
+    init(seed: UInt64) { generator = RandomGenerator(seed: seed) }
 
     func withLock<R>(_ body: (inout RandomGenerator) -> R) -> R {
         lock.lock()
