@@ -347,98 +347,131 @@ static void kg_run_part(void *ctx, int part) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Persistent worker pool. One job at a time; a caller that finds the pool busy (another thread
-// is inside a parallel GEMM) runs its GEMM on its own thread instead of waiting.
-// Workers spin briefly after a job (a training loop issues matmuls back to back), then sleep.
+// Persistent worker pool with dynamic chunking.
+//
+// A parallel GEMM is cut into a few chunks (rectangles of C). The caller publishes the job and
+// starts taking chunks itself; workers that are awake take chunks too. Nobody waits for work it
+// could do: if a worker is slow to wake or has been descheduled (a busy machine), the caller
+// simply does more chunks. One job at a time; a caller that finds the pool busy (another thread
+// is inside a parallel GEMM) runs its GEMM on its own thread. Idle workers spin briefly (a
+// training loop issues matmuls back to back), then sleep on a condition variable.
 // ---------------------------------------------------------------------------------------------
 
-typedef void (*kg_task_fn)(void *ctx, int part);
+typedef void (*kg_task_fn)(void *ctx, int chunk);
+
+// Claim word: generation (24 bits) | number of chunks (20 bits) | next chunk (20 bits).
+#define KG_CLAIM(g, n, i) (((uint64_t)(g) << 40) | ((uint64_t)(n) << 20) | (uint64_t)(i))
+#define KG_CLAIM_GEN(v) ((v) >> 40)
+#define KG_CLAIM_N(v) (((v) >> 20) & 0xFFFFF)
+#define KG_CLAIM_NEXT(v) ((v) & 0xFFFFF)
 
 static pthread_mutex_t kg_pool_busy = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t kg_pool_sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t kg_pool_wake = PTHREAD_COND_INITIALIZER;
-static int kg_pool_workers = 0;      // guarded by kg_pool_busy
-static atomic_ulong kg_pool_gen = 0; // job generation
+static int kg_pool_workers = 0; // guarded by kg_pool_busy
+static uint64_t kg_pool_gen = 0; // guarded by kg_pool_busy
+static _Atomic uint64_t kg_pool_claim = 0;
 static atomic_int kg_pool_sleepers = 0;
-static atomic_int kg_pool_remaining = 0;
-static unsigned long kg_pool_start_gen[KG_MAX_THREADS]; // generation a worker was created at
-static kg_task_fn kg_pool_fn;  // published by kg_pool_gen (release/acquire)
+static atomic_int kg_pool_done = 0;
+static atomic_int kg_pool_helpers = 0; // workers 1..helpers may join the current job
+// Valid while the current job has unfinished chunks (published by the claim word).
+static kg_task_fn kg_pool_fn;
 static void *kg_pool_ctx;
-static int kg_pool_parts;
 
-#define KG_SPIN_NS 200000.0 // how long an idle worker spins before sleeping
+#define KG_SPIN_NS 100000.0 // how long an idle worker spins before sleeping
+
+/// Claims the next chunk of the current job, or returns -1 if there is none.
+static long kg_pool_claim_chunk(void) {
+    uint64_t v = atomic_load_explicit(&kg_pool_claim, memory_order_acquire);
+    for (;;) {
+        if (KG_CLAIM_NEXT(v) >= KG_CLAIM_N(v)) return -1;
+        if (atomic_compare_exchange_weak_explicit(&kg_pool_claim, &v, v + 1,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return (long)KG_CLAIM_NEXT(v);
+    }
+}
+
+static void kg_pool_work(void) {
+    long i;
+    while ((i = kg_pool_claim_chunk()) >= 0) {
+        kg_pool_fn(kg_pool_ctx, (int)i);
+        atomic_fetch_add_explicit(&kg_pool_done, 1, memory_order_release);
+    }
+}
+
+static int kg_pool_has_work(uint64_t seen_gen) {
+    uint64_t v = atomic_load_explicit(&kg_pool_claim, memory_order_acquire);
+    return KG_CLAIM_GEN(v) != seen_gen && KG_CLAIM_NEXT(v) < KG_CLAIM_N(v);
+}
 
 static void *kg_worker_main(void *arg) {
-    const int id = (int)(intptr_t)arg; // part index this worker runs (1...)
-    // Not the current generation: the job that created this worker may already be published.
-    unsigned long seen = kg_pool_start_gen[id];
+    const int id = (int)(intptr_t)arg; // 1...
+    uint64_t seen = 0;
     for (;;) {
-        unsigned long g = atomic_load_explicit(&kg_pool_gen, memory_order_acquire);
-        if (g == seen) {
-            double start = keras_now_ns();
-            for (;;) {
-                for (int i = 0; i < 64; i++) {
+        if (!kg_pool_has_work(seen)) {
+            const double start = keras_now_ns();
+            int found = 0;
+            while (!found) {
+                for (int i = 0; i < 64 && !found; i++) {
                     KG_PAUSE();
-                    g = atomic_load_explicit(&kg_pool_gen, memory_order_acquire);
-                    if (g != seen) break;
+                    found = kg_pool_has_work(seen);
                 }
-                if (g != seen) break;
-                if (keras_now_ns() - start > KG_SPIN_NS) break;
+                if (!found && keras_now_ns() - start > KG_SPIN_NS) break;
             }
-            if (g == seen) {
+            if (!found) {
                 pthread_mutex_lock(&kg_pool_sleep_lock);
                 atomic_fetch_add(&kg_pool_sleepers, 1);
-                while ((g = atomic_load(&kg_pool_gen)) == seen)
+                while (!kg_pool_has_work(seen))
                     pthread_cond_wait(&kg_pool_wake, &kg_pool_sleep_lock);
                 atomic_fetch_sub(&kg_pool_sleepers, 1);
                 pthread_mutex_unlock(&kg_pool_sleep_lock);
             }
         }
-        seen = g;
-        if (id < kg_pool_parts) {
-            kg_pool_fn(kg_pool_ctx, id);
-            atomic_fetch_sub_explicit(&kg_pool_remaining, 1, memory_order_release);
-        }
+        seen = KG_CLAIM_GEN(atomic_load_explicit(&kg_pool_claim, memory_order_acquire));
+        if (id <= atomic_load_explicit(&kg_pool_helpers, memory_order_acquire)) kg_pool_work();
     }
     return NULL;
 }
 
-/// Runs fn(ctx, 0..parts-1) on the caller plus pool workers. Returns 0 (nothing run) if the pool
-/// is busy or workers cannot be started.
-static int kg_pool_run(kg_task_fn fn, void *ctx, int parts) {
+/// Runs fn(ctx, 0..chunks-1) on the caller plus up to threads-1 pool workers. Returns 0
+/// (nothing run) if the pool is busy or no worker can be started.
+static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
+    if (chunks < 2 || threads < 2 || chunks > 0xFFFFF) return 0;
     if (pthread_mutex_trylock(&kg_pool_busy) != 0) return 0;
-    while (kg_pool_workers < parts - 1) {
+    while (kg_pool_workers < threads - 1) {
         pthread_t t;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 1 << 20);
-        kg_pool_start_gen[kg_pool_workers + 1] = atomic_load(&kg_pool_gen);
         int rc = pthread_create(&t, &attr, kg_worker_main, (void *)(intptr_t)(kg_pool_workers + 1));
         pthread_attr_destroy(&attr);
         if (rc != 0) break;
         kg_pool_workers++;
     }
-    if (kg_pool_workers < parts - 1) parts = kg_pool_workers + 1;
-    if (parts < 2) {
+    const int helpers = KG_MIN(kg_pool_workers, threads - 1);
+    if (helpers < 1) {
         pthread_mutex_unlock(&kg_pool_busy);
         return 0;
     }
     kg_pool_fn = fn;
     kg_pool_ctx = ctx;
-    kg_pool_parts = parts;
-    atomic_store(&kg_pool_remaining, parts - 1);
-    atomic_fetch_add(&kg_pool_gen, 1); // seq_cst: pairs with the sleepers check below
+    atomic_store_explicit(&kg_pool_done, 0, memory_order_relaxed);
+    atomic_store_explicit(&kg_pool_helpers, helpers, memory_order_relaxed);
+    kg_pool_gen = (kg_pool_gen + 1) & 0xFFFFFF;
+    if (kg_pool_gen == 0) kg_pool_gen = 1; // 0 is what a fresh worker has "seen"
+    // seq_cst: pairs with the sleepers check (a worker going to sleep re-checks under the lock).
+    atomic_store(&kg_pool_claim, KG_CLAIM(kg_pool_gen, chunks, 0));
     if (atomic_load(&kg_pool_sleepers) > 0) {
         pthread_mutex_lock(&kg_pool_sleep_lock);
         pthread_cond_broadcast(&kg_pool_wake);
         pthread_mutex_unlock(&kg_pool_sleep_lock);
     }
-    fn(ctx, 0);
+    kg_pool_work();
     long spins = 0;
-    while (atomic_load_explicit(&kg_pool_remaining, memory_order_acquire) > 0) {
+    while (atomic_load_explicit(&kg_pool_done, memory_order_acquire) < chunks) {
         KG_PAUSE();
-        if (++spins > 4096) sched_yield();
+        if (++spins > 2048) sched_yield(); // a worker holding a chunk may need this core
     }
     pthread_mutex_unlock(&kg_pool_busy);
     return 1;
@@ -508,16 +541,17 @@ static void kg_packed(const kg_kernel *K, int transA, int transB, long m, long n
         m = J.m; n = J.n;
     }
     if (threads > 1) {
-        // Each part packs the whole of the operand along the unsplit dimension; split the
+        // Each chunk packs the whole of the operand along the unsplit dimension; split the
         // dimension that makes that redundant packing cheaper, as long as it has enough units.
+        // Two chunks per thread: a thread that is late (waking up, or descheduled on a busy
+        // machine) leaves its chunks to the others.
         const long mu = (m + K->mr - 1) / K->mr, nu = (n + K->nr - 1) / K->nr;
-        J.split_n = (m < n) ? (nu >= threads) : !(mu >= threads);
+        J.split_n = (m < n) ? (nu >= 2 * threads) : !(mu >= 2 * threads);
         const long units = J.split_n ? nu : mu;
-        int parts = threads;
-        if (units < parts) parts = (int)units;
-        if (parts >= 2) {
-            J.parts = parts;
-            if (kg_pool_run(kg_run_part, &J, parts)) return;
+        long chunks = KG_MIN(units, 2L * threads);
+        if (chunks >= 2) {
+            J.parts = (int)chunks;
+            if (kg_pool_run(kg_run_part, &J, (int)chunks, threads)) return;
             J.parts = 1;
         }
     }

@@ -214,6 +214,20 @@ struct OptimizerTests {
         #expect(sgd.iterations == 2)
     }
 
+    @Test func iterationCount() throws {
+        let w = Variable(Tensor([1]), name: "w")
+        let sgd = SGD(learningRate: 0.1)
+        try sgd.applyGradients([(Tensor([1]), w)])
+        #expect(sgd.iterations == 1 && sgd.iterationsVariable.value.scalar == 1)
+        // Exact past 2^24, where a Float counter would stop moving.
+        sgd.iterations = 20_000_001
+        try sgd.apply([Tensor([1])], to: [w])
+        #expect(sgd.iterations == 20_000_002)
+        // Loading state assigns the variable; the count follows it.
+        sgd.iterationsVariable.assign(Tensor(7))
+        #expect(sgd.iterations == 7)
+    }
+
     @Test func learningRateIsSettable() throws {
         let w = Variable(Tensor([1]), name: "w")
         let sgd = SGD(learningRate: 0.1)

@@ -47,7 +47,7 @@ public final class ReduceLROnPlateau: Callback {
             if wait >= patience {
                 let old = optimizer.learningRate
                 if old > minLearningRate {
-                    optimizer.learningRate = Swift.max(old * factor, minLearningRate)
+                    try optimizer.setLearningRate(Swift.max(old * factor, minLearningRate))
                     if verbose > 0 { print("\nEpoch \(epoch + 1): ReduceLROnPlateau reducing learning rate to \(optimizer.learningRate).") }
                     cooldownCounter = cooldown
                     wait = 0

@@ -16,7 +16,7 @@ public final class LearningRateScheduler: Callback {
         guard rate.isFinite else {
             throw KerasError.invalidArgument(name: "LearningRateScheduler schedule(\(epoch))", value: "\(rate)", expected: "a finite learning rate")
         }
-        optimizer.learningRate = rate
+        try optimizer.setLearningRate(rate)
         if verbose > 0 { print("\nEpoch \(epoch + 1): LearningRateScheduler setting learning rate to \(rate).") }
     }
 }

@@ -149,21 +149,24 @@ open class Model {
         let (optimizer, loss) = try requireCompiled("fit")
         let (lossFunction, logits) = trainingLoss(loss)
         let variables = trainableWeights
-        let tape = GradientTape()
-        var output = Tensor(0)
-        let total = try tape.record {
-            output = try call(x, training: true, logits: logits)
-            try lossFunction.validate(yTrue: y.shape, yPred: output.shape)
-            var value = lossFunction(y, output, sampleWeight: sampleWeight)
-            for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
-            return value
-        }
-        let gradients = tape.gradient(of: total, wrt: variables)
+        // The tape and its graph end before the update, so that the optimizer updates the
+        // weights in place instead of copying storage the graph still holds.
+        let (lossValue, predictions, gradients) = try { () throws -> (Float, Tensor, [Tensor]) in
+            let tape = GradientTape()
+            var output = Tensor(0)
+            let total = try tape.record {
+                output = try call(x, training: true, logits: logits)
+                try lossFunction.validate(yTrue: y.shape, yPred: output.shape)
+                var value = lossFunction(y, output, sampleWeight: sampleWeight)
+                for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
+                return value
+            }
+            return (total.scalar, output.detached, tape.gradient(of: total, wrt: variables))
+        }()
         try optimizer.apply(gradients, to: variables)
         for layer in layers { layer.applyConstraints() }
-        var predictions = output.detached
-        if logits { predictions = finalProbabilityActivation == "softmax" ? predictions.softmax() : predictions.sigmoid() }
-        return (total.scalar, predictions)
+        guard logits else { return (lossValue, predictions) }
+        return (lossValue, finalProbabilityActivation == "softmax" ? predictions.softmax() : predictions.sigmoid())
     }
 
     /// The loss and predictions on a batch, without training.

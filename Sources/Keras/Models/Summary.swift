@@ -21,7 +21,8 @@ extension Model {
         text += table.render(header: ["Layer (type)", "Output Shape", "Param #"], rows: rows)
         let trainable = trainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
         let frozen = nonTrainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        let optimizerCount = optimizer?.variables.reduce(0) { $0 + $1.shape.reduce(1, *) } ?? 0
+        // Keras lists the optimizer's state once it is built, that is, once training has begun.
+        let optimizerCount = optimizer.map { $0.iterations > 0 ? $0.variables.reduce(0) { $0 + $1.shape.reduce(1, *) } : 0 } ?? 0
         text += " Total params: \(SummaryTable.count(trainable + frozen + optimizerCount))\n"
         text += " Trainable params: \(SummaryTable.count(trainable))\n"
         text += " Non-trainable params: \(SummaryTable.count(frozen))\n"

@@ -82,11 +82,22 @@ open class Optimizer {
 
     // MARK: - State
 
-    /// The number of updates applied so far.
+    /// The number of updates applied so far. `iterationsVariable` mirrors it as a float (Keras
+    /// saves it as int64); the count itself is an `Int`, so it stays exact past 2^24 steps, and a
+    /// value assigned to the variable (when loading saved state) is picked up.
     public var iterations: Int {
-        get { Int(iterationsVariable.value.scalar) }
-        set { iterationsVariable.assign(Tensor(Float(newValue))) }
+        get {
+            let stored = iterationsVariable.value.scalar
+            if stored != Float(iterationCount) { iterationCount = Int(stored) }
+            return iterationCount
+        }
+        set {
+            iterationCount = newValue
+            iterationsVariable.assign(Tensor(Float(newValue)))
+        }
     }
+
+    private var iterationCount = 0
 
     /// The learning rate the next update uses: the schedule's value at `iterations`, or the
     /// constant rate. Callbacks such as ReduceLROnPlateau set it.
@@ -337,6 +348,11 @@ open class Optimizer {
             updateStep(gradient: gradient, variable: variable, index: index, context: context)
         }
         iterations = step
+    }
+
+    /// Keras' `apply_gradients(zip(grads, vars))`: `apply` on pairs of gradient and variable.
+    public func applyGradients(_ gradientsAndVariables: [(Tensor, Variable)]) throws {
+        try apply(gradientsAndVariables.map(\.0), to: gradientsAndVariables.map(\.1))
     }
 
     /// Called once per `apply`, before the per-variable updates (Nadam updates its running
