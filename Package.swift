@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "KerasTensor", dependencies: ["CKernels"]),
         // The Keras API. Re-exports the tensor engine.
         .target(name: "Keras", dependencies: ["KerasTensor"]),
-        .executableTarget(name: "keras-bench", dependencies: ["KerasTensor", "CKernels"]),
+        .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),
         .executableTarget(name: "Examples", dependencies: ["Keras"], resources: [.copy("Data")]),
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"]),

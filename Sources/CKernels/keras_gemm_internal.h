@@ -116,6 +116,7 @@ KG_INLINE void kg_pack_b_body(int trans, long kc, long nc, const float *b, long 
 /// Tiny problems: no packing. Row of C accumulated in a small stack buffer when B is not
 /// transposed (vectorises over n); dot products otherwise.
 #define KG_DIRECT_NBUF 256
+#define KG_DIRECT_BT 4096 // floats of stack used to transpose B on the direct path
 KG_INLINE void kg_direct_body(int transA, int transB, long m, long n, long k, float alpha,
                               const float *a, long lda, const float *b, long ldb, float beta,
                               float *c, long ldc) {

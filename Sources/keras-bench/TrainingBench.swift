@@ -1,0 +1,67 @@
+import Foundation
+import Keras
+
+/// `keras-bench training`: the seeds' workloads timed end to end through the Keras API, in the
+/// words of Tools/bench/keras_training_reference.py so the two can be compared line by line.
+enum TrainingBenchmark {
+    static func run() throws {
+        let seconds = { (start: DispatchTime) in Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        Keras.setRandomSeed(0)
+
+        // Seed 002's MLP: 60000×784, batch 128, adam, dropout.
+        let x = Tensor.randomUniform([60000, 784], seed: 1)
+        var generator = RandomGenerator(seed: 2)
+        let labels = Tensor((0..<60000).map { _ in Float(Int.random(in: 0..<10, using: &generator)) })
+        let y = Tensor.eye(10).gathering(labels)
+        let mlp = Sequential([Dense(units: 512, activation: .relu, inputShape: [784]), Dropout(0.2), Dense(units: 10, activation: .softmax)])
+        try mlp.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+        try mlp.fit(x[0..<1280], y[0..<1280], epochs: 1, batchSize: 128, verbose: 0)
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = DispatchTime.now()
+            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "mnist_mlp_epoch_s %.4f", best))
+
+        // Seed 004's model: 768×8, batch 10, adam.
+        let pimaX = Tensor.randomUniform([768, 8], seed: 3)
+        let pimaY = Tensor.randomUniform([768, 1], seed: 4) .> 0.65
+        let pima = Sequential([Dense(units: 12, activation: .relu, inputShape: [8]), Dense(units: 1, activation: .sigmoid)])
+        try pima.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
+        try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
+        best = .infinity
+        for _ in 0..<5 {
+            let start = DispatchTime.now()
+            try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "pima_epoch_s %.4f", best))
+
+        // One sample through the MNIST MLP: `predict`, and the direct call.
+        let one = x[0..<1]
+        best = .infinity
+        for _ in 0..<200 {
+            let start = DispatchTime.now()
+            _ = try mlp.predict(one)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "predict_one_ms %.3f", best * 1000))
+        best = .infinity
+        for _ in 0..<200 {
+            let start = DispatchTime.now()
+            _ = try mlp(one)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "predict_call_ms %.3f", best * 1000))
+
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("peak_rss_mb \(usage.ru_maxrss / 1024)")
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        print("peak_rss_mb \(usage.ru_maxrss / 1024 / 1024)")
+        #endif
+    }
+}
