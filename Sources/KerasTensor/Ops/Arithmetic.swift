@@ -4,7 +4,7 @@ import Foundation
 
 extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = zipMap(lhs, rhs, op: "+") { $0 + $1 }
+        let result = zipMap(lhs, rhs, op: "+", AddKernel())
         guard isRecording(lhs, rhs) else { return result }
         return result.recorded(from: lhs, rhs) { g, needA, needB in
             (needA ? g.sum(toShape: lhs.shape) : nil, needB ? g.sum(toShape: rhs.shape) : nil)
@@ -12,7 +12,7 @@ extension Tensor {
     }
 
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = zipMap(lhs, rhs, op: "-") { $0 - $1 }
+        let result = zipMap(lhs, rhs, op: "-", SubtractKernel())
         guard isRecording(lhs, rhs) else { return result }
         return result.recorded(from: lhs, rhs) { g, needA, needB in
             (needA ? g.sum(toShape: lhs.shape) : nil, needB ? (-g).sum(toShape: rhs.shape) : nil)
@@ -20,7 +20,7 @@ extension Tensor {
     }
 
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = zipMap(lhs, rhs, op: "*") { $0 * $1 }
+        let result = zipMap(lhs, rhs, op: "*", MultiplyKernel())
         guard isRecording(lhs, rhs) else { return result }
         return result.recorded(from: lhs, rhs) { g, needA, needB in
             (needA ? (g * rhs).sum(toShape: lhs.shape) : nil, needB ? (g * lhs).sum(toShape: rhs.shape) : nil)
@@ -28,7 +28,7 @@ extension Tensor {
     }
 
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let result = zipMap(lhs, rhs, op: "/") { $0 / $1 }
+        let result = zipMap(lhs, rhs, op: "/", DivideKernel())
         guard isRecording(lhs, rhs) else { return result }
         return result.recorded(from: lhs, rhs) { g, needA, needB in
             (needA ? (g / rhs).sum(toShape: lhs.shape) : nil,
@@ -37,7 +37,7 @@ extension Tensor {
     }
 
     public static prefix func - (operand: Tensor) -> Tensor {
-        let result = operand.map { -$0 }
+        let result = operand.map(NegateKernel())
         guard isRecording(operand) else { return result }
         return result.recorded(from: operand) { -$0 }
     }
@@ -53,16 +53,16 @@ extension Tensor {
 
     // Compound assignment runs in place when nothing records and the shape does not change.
     public static func += (lhs: inout Tensor, rhs: Tensor) {
-        if !zipMapInPlace(&lhs, rhs, { $0 + $1 }) { lhs = lhs + rhs }
+        if !zipMapInPlace(&lhs, rhs, AddKernel()) { lhs = lhs + rhs }
     }
     public static func -= (lhs: inout Tensor, rhs: Tensor) {
-        if !zipMapInPlace(&lhs, rhs, { $0 - $1 }) { lhs = lhs - rhs }
+        if !zipMapInPlace(&lhs, rhs, SubtractKernel()) { lhs = lhs - rhs }
     }
     public static func *= (lhs: inout Tensor, rhs: Tensor) {
-        if !zipMapInPlace(&lhs, rhs, { $0 * $1 }) { lhs = lhs * rhs }
+        if !zipMapInPlace(&lhs, rhs, MultiplyKernel()) { lhs = lhs * rhs }
     }
     public static func /= (lhs: inout Tensor, rhs: Tensor) {
-        if !zipMapInPlace(&lhs, rhs, { $0 / $1 }) { lhs = lhs / rhs }
+        if !zipMapInPlace(&lhs, rhs, DivideKernel()) { lhs = lhs / rhs }
     }
     // Disfavoured so that `x += 1` (a literal that could be either) picks the tensor overload.
     @_disfavoredOverload public static func += (lhs: inout Tensor, rhs: Float) { lhs += Tensor(rhs) }
@@ -101,8 +101,8 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor {
         let shape = Broadcasting.shape(Broadcasting.shape(condition.shape, x.shape, op: "where"), y.shape, op: "where")
         let mask = condition.broadcast(to: shape).detached
-        let picked = zipMap(zipMap(mask, x, op: "where") { $0 != 0 ? $1 : 0 },
-                            zipMap(mask, y, op: "where") { $0 != 0 ? 0 : $1 }, op: "where") { $0 + $1 }
+        let picked = zipMap(zipMap(mask, x, op: "where", MaskKernel(inverted: false)),
+                            zipMap(mask, y, op: "where", MaskKernel(inverted: true)), op: "where", AddKernel())
         guard isRecording(x, y) else { return picked }
         return picked.recorded(from: x, y) { g, needX, needY in
             // A recorded backward pass (higher-order gradients) selects with `where` itself.
@@ -110,8 +110,8 @@ extension Tensor {
                 return (needX ? Tensor.where(mask, g, Tensor(0)).sum(toShape: x.shape) : nil,
                         needY ? Tensor.where(mask, Tensor(0), g).sum(toShape: y.shape) : nil)
             }
-            return (needX ? zipMap(mask, g, op: "where") { $0 != 0 ? $1 : 0 }.sum(toShape: x.shape) : nil,
-                    needY ? zipMap(mask, g, op: "where") { $0 != 0 ? 0 : $1 }.sum(toShape: y.shape) : nil)
+            return (needX ? zipMap(mask, g, op: "where", MaskKernel(inverted: false)).sum(toShape: x.shape) : nil,
+                    needY ? zipMap(mask, g, op: "where", MaskKernel(inverted: true)).sum(toShape: y.shape) : nil)
         }
     }
 }
@@ -125,12 +125,12 @@ infix operator .> : ComparisonPrecedence
 infix operator .>= : ComparisonPrecedence
 
 extension Tensor {
-    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".==") { $0 == $1 ? 1 : 0 } }
-    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".!=") { $0 != $1 ? 1 : 0 } }
-    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".<") { $0 < $1 ? 1 : 0 } }
-    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".<=") { $0 <= $1 ? 1 : 0 } }
-    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".>") { $0 > $1 ? 1 : 0 } }
-    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".>=") { $0 >= $1 ? 1 : 0 } }
+    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".==", CompareKernel(comparison: .equal)) }
+    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".!=", CompareKernel(comparison: .notEqual)) }
+    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".<", CompareKernel(comparison: .less)) }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".<=", CompareKernel(comparison: .lessOrEqual)) }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".>", CompareKernel(comparison: .greater)) }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { zipMap(lhs, rhs, op: ".>=", CompareKernel(comparison: .greaterOrEqual)) }
 }
 
 /// `base` raised to `exponent`, elementwise.

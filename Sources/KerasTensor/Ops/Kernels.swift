@@ -1,10 +1,42 @@
 // The loops every elementwise operation runs: one pass, no allocation but the result,
 // vectorisable inner loops, split over cores when large.
+//
+// The scalar function is a generic value (`UnaryKernel`, `BinaryKernel`), not a closure: the
+// loops are specialised for it and it is inlined into them, which a closure captured by the
+// per-thread body would prevent. Closures still work (`ClosureKernel`) where speed matters less.
+
+/// A scalar function of one argument that elementwise loops inline.
+protocol UnaryKernel {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+/// A scalar function of two arguments that elementwise loops inline.
+protocol BinaryKernel {
+    func callAsFunction(_ x: Float, _ y: Float) -> Float
+}
+
+/// A closure as a kernel, for operations off the hot path.
+struct ClosureKernel: UnaryKernel {
+    let function: (Float) -> Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { function(x) }
+}
+
+/// A closure of two arguments as a kernel, for operations off the hot path.
+struct ClosureBinaryKernel: BinaryKernel {
+    let function: (Float, Float) -> Float
+    @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { function(x, y) }
+}
 
 extension Tensor {
     /// A new tensor of this shape with `transform` applied to each scalar.
     @inline(__always)
-    func map(cost: Int = 1, _ transform: (Float) -> Float) -> Tensor {
+    func map(cost: Int = 1, _ transform: @escaping (Float) -> Float) -> Tensor {
+        map(cost: cost, ClosureKernel(function: transform))
+    }
+
+    /// A new tensor of this shape with `transform` applied to each scalar.
+    @inline(__always)
+    func map<Kernel: UnaryKernel>(cost: Int = 1, _ transform: Kernel) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
         let source = storage.base, destination = result.storage.base
         Parallel.forEachChunk(count, cost: cost) { range in
@@ -15,7 +47,7 @@ extension Tensor {
 
     /// Applies `transform` to each scalar in place (copying first if the storage is shared).
     @inline(__always)
-    mutating func mapInPlace(cost: Int = 1, _ transform: (Float) -> Float) {
+    mutating func mapInPlace<Kernel: UnaryKernel>(cost: Int = 1, _ transform: Kernel) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let pointer = storage.base
         Parallel.forEachChunk(count, cost: cost) { range in
@@ -26,7 +58,15 @@ extension Tensor {
     /// `combine` applied to the scalars of `a` and `b` broadcast together.
     @inline(__always)
     static func zipMap(
-        _ a: Tensor, _ b: Tensor, op: String, cost: Int = 1, _ combine: (Float, Float) -> Float
+        _ a: Tensor, _ b: Tensor, op: String, cost: Int = 1, _ combine: @escaping (Float, Float) -> Float
+    ) -> Tensor {
+        zipMap(a, b, op: op, cost: cost, ClosureBinaryKernel(function: combine))
+    }
+
+    /// `combine` applied to the scalars of `a` and `b` broadcast together.
+    @inline(__always)
+    static func zipMap<Kernel: BinaryKernel>(
+        _ a: Tensor, _ b: Tensor, op: String, cost: Int = 1, _ combine: Kernel
     ) -> Tensor {
         let pa = a.storage.base, pb = b.storage.base
         if a.shape == b.shape {
@@ -74,7 +114,7 @@ extension Tensor {
     /// `a = combine(a, b)` in place when `b` broadcasts to `a`'s shape and nothing records.
     /// Returns false when the operation cannot run in place.
     @inline(__always)
-    static func zipMapInPlace(_ a: inout Tensor, _ b: Tensor, _ combine: (Float, Float) -> Float) -> Bool {
+    static func zipMapInPlace<Kernel: BinaryKernel>(_ a: inout Tensor, _ b: Tensor, _ combine: Kernel) -> Bool {
         guard a.node == nil, b.node == nil, Broadcasting.shape(a.shape, b.shape) == a.shape else { return false }
         if !isKnownUniquelyReferenced(&a.storage) { a.storage = a.storage.copy() }
         let pa = a.storage.base, pb = b.storage.base

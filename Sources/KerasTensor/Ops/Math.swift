@@ -10,8 +10,8 @@ extension Tensor {
     /// `derivative` is recomputed by `recomputed` as a recorded operation: the saved output would
     /// be a constant there, and the derivative of the derivative would be wrong.
     @inline(__always)
-    private func unary(
-        cost: Int = 1, _ function: (Float) -> Float, recomputed: ((Tensor) -> Tensor)? = nil,
+    private func unary<Kernel: UnaryKernel>(
+        cost: Int = 1, _ function: Kernel, recomputed: ((Tensor) -> Tensor)? = nil,
         derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor
     ) -> Tensor {
         let result = map(cost: cost, function)
@@ -23,40 +23,37 @@ extension Tensor {
         }
     }
 
-    public func exp() -> Tensor { unary(cost: 8, Foundation.exp, recomputed: { $0.exp() }) { _, y in y } }
-    public func log() -> Tensor { unary(cost: 8, Foundation.log) { x, _ in 1 / x } }
-    public func log1p() -> Tensor { unary(cost: 8, Foundation.log1p) { x, _ in 1 / (1 + x) } }
-    public func sqrt() -> Tensor { unary(cost: 4, Foundation.sqrt, recomputed: { $0.sqrt() }) { _, y in 0.5 / y } }
+    public func exp() -> Tensor { unary(cost: 8, ExpKernel(), recomputed: { $0.exp() }) { _, y in y } }
+    public func log() -> Tensor { unary(cost: 8, LogKernel()) { x, _ in 1 / x } }
+    public func log1p() -> Tensor { unary(cost: 8, ClosureKernel(function: Foundation.log1p)) { x, _ in 1 / (1 + x) } }
+    public func sqrt() -> Tensor { unary(cost: 4, SquareRootKernel(), recomputed: { $0.sqrt() }) { _, y in 0.5 / y } }
     /// `1 / sqrt(x)`.
     public func rsqrt() -> Tensor {
-        unary(cost: 4, { 1 / Foundation.sqrt($0) }, recomputed: { $0.rsqrt() }) { _, y in -0.5 * y * y * y }
+        unary(cost: 4, ClosureKernel { 1 / Foundation.sqrt($0) }, recomputed: { $0.rsqrt() }) { _, y in -0.5 * y * y * y }
     }
-    public func square() -> Tensor { unary({ $0 * $0 }) { x, _ in 2 * x } }
-    public func abs() -> Tensor { unary({ Swift.abs($0) }) { x, _ in x.sign() } }
+    public func square() -> Tensor { unary(SquareKernel()) { x, _ in 2 * x } }
+    public func abs() -> Tensor { unary(AbsoluteKernel()) { x, _ in x.sign() } }
     /// -1, 0 or 1 by the sign of each scalar; its gradient is zero.
-    public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
-    public func tanh() -> Tensor { unary(cost: 8, Foundation.tanh, recomputed: { $0.tanh() }) { _, y in 1 - y.square() } }
+    public func sign() -> Tensor { map(SignKernel()) }
+    public func tanh() -> Tensor { unary(cost: 8, TanhKernel(), recomputed: { $0.tanh() }) { _, y in 1 - y.square() } }
     /// `1 / (1 + exp(-x))`, computed without overflow.
     public func sigmoid() -> Tensor {
-        unary(cost: 8, { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) },
-              recomputed: { $0.sigmoid() }) { _, y in
-            y * (1 - y)
-        }
+        unary(cost: 8, SigmoidKernel(), recomputed: { $0.sigmoid() }) { _, y in y * (1 - y) }
     }
     /// `max(x, 0)`.
-    public func relu() -> Tensor { unary({ Swift.max($0, 0) }) { x, _ in x .> 0 } }
+    public func relu() -> Tensor { unary(ReluKernel()) { x, _ in x .> 0 } }
     /// `log(1 + exp(x))`, computed without overflow.
     public func softplus() -> Tensor {
-        unary(cost: 8, { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }) { x, _ in x.sigmoid() }
+        unary(cost: 8, ClosureKernel { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }) { x, _ in x.sigmoid() }
     }
     /// The Gauss error function.
     public func erf() -> Tensor {
-        unary(cost: 8, Foundation.erf) { x, _ in Float(2 / Double.pi.squareRoot()) * (-x.square()).exp() }
+        unary(cost: 8, ClosureKernel(function: Foundation.erf)) { x, _ in Float(2 / Double.pi.squareRoot()) * (-x.square()).exp() }
     }
     /// Each scalar limited to `lower...upper`; the gradient passes only inside the range.
     public func clipped(to range: ClosedRange<Float>) -> Tensor {
         let (lower, upper) = (range.lowerBound, range.upperBound)
-        return unary({ Swift.min(Swift.max($0, lower), upper) }) { x, _ in
+        return unary(ClipKernel(lower: lower, upper: upper)) { x, _ in
             x.map { $0 >= lower && $0 <= upper ? 1 : 0 }
         }
     }

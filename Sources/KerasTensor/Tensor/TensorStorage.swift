@@ -1,3 +1,5 @@
+import Foundation
+
 /// The heap buffer behind a `Tensor`: 64-byte aligned, uninitialised on creation.
 ///
 /// Tensors share a storage until one of them is mutated (copy-on-write), so passing a tensor
@@ -10,9 +12,8 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base = BufferPool.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A new storage holding a copy of this one's scalars.
@@ -23,5 +24,43 @@ final class TensorStorage: @unchecked Sendable {
         return result
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    deinit { BufferPool.release(UnsafeMutableRawPointer(base), byteCount: max(count, 1) * MemoryLayout<Float>.stride) }
+}
+
+/// Keeps large freed buffers for reuse.
+///
+/// Training allocates the same large sizes every step; a fresh large allocation comes from the
+/// kernel as untouched pages, and faulting them in costs several times the work of the
+/// operation itself. Buffers of at least 256 KiB are kept, up to 256 MiB in all, by exact size.
+enum BufferPool {
+    static let minimumBytes = 1 << 18
+    static let capacityBytes = 1 << 28
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    nonisolated(unsafe) private static var cachedBytes = 0
+
+    static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount >= minimumBytes {
+            lock.lock()
+            let reused = free[byteCount]?.popLast()
+            if reused != nil { cachedBytes -= byteCount }
+            lock.unlock()
+            if let reused { return reused }
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+    }
+
+    static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        if byteCount >= minimumBytes {
+            lock.lock()
+            let kept = cachedBytes + byteCount <= capacityBytes
+            if kept {
+                free[byteCount, default: []].append(pointer)
+                cachedBytes += byteCount
+            }
+            lock.unlock()
+            if kept { return }
+        }
+        pointer.deallocate()
+    }
 }
