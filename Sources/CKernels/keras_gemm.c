@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -488,8 +489,11 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
 // Packed problems with m*n*k below this run on the calling thread only.
 #define KG_PARALLEL_MNK (64L * 64 * 64)
 
-int keras_sgemm_is_tiny(long m, long n, long k) {
-    return (double)m * (double)n * (double)k < (double)KG_TINY_MNK;
+int keras_sgemm_is_tiny(int transB, long m, long n, long k) {
+    // A transposed B is transposed into a small stack buffer on the direct path; beyond that
+    // size the direct path would fall back to dot products, so take the packed path.
+    return (double)m * (double)n * (double)k < (double)KG_TINY_MNK &&
+           (!transB || k * n <= KG_DIRECT_BT);
 }
 
 static void kg_scale_c(long m, long n, float beta, float *c, long ldc) {
@@ -566,7 +570,7 @@ void keras_sgemm_ex(int kernel, int path, int threads, int transA, int transB, l
     const kg_kernel *K = kernel < 0 ? kg_kernel_get() : kg_kernel_for(kernel);
     if (!K || !keras_gemm_kernel_supported(K->id)) K = kg_kernel_get();
     if (path == KERAS_GEMM_PATH_AUTO)
-        path = keras_sgemm_is_tiny(m, n, k) ? KERAS_GEMM_PATH_DIRECT : KERAS_GEMM_PATH_PACKED;
+        path = keras_sgemm_is_tiny(transB, m, n, k) ? KERAS_GEMM_PATH_DIRECT : KERAS_GEMM_PATH_PACKED;
     if (path == KERAS_GEMM_PATH_DIRECT) {
         kg_direct(K, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
@@ -598,7 +602,7 @@ static int kg_fits_int(long x) { return x >= 0 && x <= 0x7fffffffL; }
 int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
                  long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return 1;
-    if (keras_sgemm_is_tiny(m, n, k)) {
+    if (keras_sgemm_is_tiny(transB, m, n, k)) {
         kg_direct(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return 1;
     }

@@ -3,7 +3,6 @@
 #define KERAS_GEMM_INTERNAL_H
 
 #include <stddef.h>
-#include <string.h>
 
 #define KG_INLINE static inline __attribute__((always_inline))
 #define KG_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -24,6 +24,12 @@
 #define KG_AVX512_NR_NAME 32
 #endif
 #define KG_AVX512_NR (16 * KG_AVX512_NV)
+#ifndef KG_AVX512_MC
+#define KG_AVX512_MC (11 * KG_AVX512_MR) // A block MC x KC: 132 x 256 floats = 132 KiB (L2)
+#endif
+#ifndef KG_AVX512_KC
+#define KG_AVX512_KC 256 // B micro-panel KC x NR: 256 x 32 floats = 32 KiB (L1)
+#endif
 
 KG_AVX512 KG_INLINE __m512 kg512_out(__m512 acc, const float *cp, __m512 va, __m512 vb,
                                      int beta_mode, __mmask16 mask) {
@@ -308,8 +314,8 @@ const kg_kernel kg_kernel_avx512 = {
     .name = "AVX-512 " KG_STR(KG_AVX512_MR) "x" KG_STR(KG_AVX512_NR_NAME),
     .mr = KG_AVX512_MR,
     .nr = KG_AVX512_NR,
-    .kc = 256,
-    .mc = 132,
+    .kc = KG_AVX512_KC,
+    .mc = KG_AVX512_MC,
     .nc = 4096,
     .ukr = kg_ukr_avx512,
     .pack_a = kg_pack_a_avx512,

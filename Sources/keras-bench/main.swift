@@ -1,1 +1,29 @@
-print("bench")
+// keras-bench: performance benchmarks for swift-keras.
+//
+//   swift run -c release keras-bench tensor     matmul backends + elementwise/reduction bandwidth
+//   swift run -c release keras-bench matmul     matmul part only
+//   swift run -c release keras-bench elementwise
+//
+// Run on an otherwise idle machine; each number is the best of several rounds (each round the
+// median of several calls), with the implementations interleaved so that background load
+// affects them alike.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "tensor"
+
+switch command {
+case "tensor":
+    printBenchHeader()
+    runMatMulBenchmarks()
+    print("")
+    runElementwiseBenchmarks()
+case "matmul":
+    printBenchHeader()
+    runMatMulBenchmarks()
+case "elementwise":
+    runElementwiseBenchmarks()
+case "-h", "--help", "help":
+    print("usage: keras-bench [tensor|matmul|elementwise]")
+default:
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise]")
+}

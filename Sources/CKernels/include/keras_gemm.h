@@ -63,8 +63,8 @@ void keras_sgemm_ex(int kernel, int path, int threads,
                     const float *b, long ldb,
                     float beta, float *c, long ldc);
 
-/// 1 if the automatic path would take the tiny direct path for this shape.
-int keras_sgemm_is_tiny(long m, long n, long k);
+/// 1 if the automatic path would take the tiny direct path for this problem.
+int keras_sgemm_is_tiny(int transB, long m, long n, long k);
 
 /// Routing between the built-in kernel and the run-time BLAS.
 enum {

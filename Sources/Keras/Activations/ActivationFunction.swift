@@ -52,6 +52,16 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         }
     }
 
+    /// Throws when this activation cannot apply to inputs of rank `rank`: an unknown name, or a
+    /// softmax axis outside the input's axes.
+    public func validate(rank: Int) throws {
+        try validate()
+        if kind == .softmax || kind == .logSoftmax, !(-rank..<rank).contains(axis) {
+            throw KerasError.invalidArgument(name: "\(name) axis", value: "\(axis)",
+                                             expected: "an axis of inputs of rank \(rank), in \(-rank)..<\(rank)")
+        }
+    }
+
     public var description: String { name }
 
     private init(unknown name: String) {
@@ -96,6 +106,12 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         result.axis = axis
         return result
     }
+    /// Log-softmax over `axis`.
+    public static func logSoftmax(axis: Int) -> ActivationFunction {
+        var result = ActivationFunction(.logSoftmax)
+        result.axis = axis
+        return result
+    }
 
     /// Applies the activation; differentiable.
     public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -104,13 +120,21 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         case .sigmoid?: return x.sigmoid()
         case .tanh?: return x.tanh()
         case .relu?:
+            // Keras 3's `relu`, step by step: the part above `threshold` (or zero), clipped to
+            // `[0, maxValue]`, minus `alpha` times the part below `threshold`.
             if alpha == 0 && maxValue == nil && threshold == 0 { return x.relu() }
-            var y = Tensor.where(x .> Tensor(threshold), x, alpha == 0 ? Tensor(0) : alpha * (x - threshold))
-            if let maxValue { y = y.minimum(Tensor(maxValue)) }
+            if alpha != 0 && maxValue == nil && threshold == 0 { return Tensor.where(x .>= 0, x, alpha * x) }
+            var y = threshold != 0 ? Tensor.where(x .> Tensor(threshold), x, Tensor(0)) : x.relu()
+            // As TensorFlow's clip: `max(min(y, maxValue), 0)`, so a negative ceiling gives zeros.
+            if let maxValue { y = y.minimum(Tensor(maxValue)).maximum(Tensor(0)) }
+            if alpha != 0 { y = y - alpha * (threshold - x).relu() }
             return y
         case .leakyRelu?: return Tensor.where(x .>= 0, x, alpha * x)
-        case .elu?: return Tensor.where(x .> 0, x, alpha * (x.exp() - 1))
-        case .selu?: return 1.0507009873554804934193349852946 * Tensor.where(x .> 0, x, alpha * (x.exp() - 1))
+        // exp of min(x, 0): exp(x) of a large x would overflow, and its zero gradient times
+        // infinity would make the gradient NaN.
+        case .elu?: return Tensor.where(x .> 0, x, alpha * (x.minimum(Tensor(0)).exp() - 1))
+        case .selu?:
+            return 1.0507009873554804934193349852946 * Tensor.where(x .> 0, x, alpha * (x.minimum(Tensor(0)).exp() - 1))
         case .gelu?:
             if approximate {
                 let inner = Float((2 / Double.pi).squareRoot()) * (x + 0.044715 * x.pow(3))

@@ -1,4 +1,8 @@
 /// Lowers the learning rate when a monitored value stops improving (`keras.callbacks.ReduceLROnPlateau`).
+///
+/// After `patience` epochs without an improvement larger than `minDelta`, the learning rate is
+/// multiplied by `factor` (never below `minLearningRate`), then `cooldown` epochs pass before
+/// epochs without improvement count again. The first monitored value is the first best.
 public final class ReduceLROnPlateau: Callback {
     public let monitor: String
     public let factor: Float
@@ -10,7 +14,7 @@ public final class ReduceLROnPlateau: Callback {
     public let verbose: Int
     private var wait = 0
     private var cooldownCounter = 0
-    private var best: Float = .infinity
+    private var best: Float?
 
     public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, verbose: Int = 0,
                 mode: MonitorMode = .auto, minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0) {
@@ -19,7 +23,7 @@ public final class ReduceLROnPlateau: Callback {
         self.patience = patience
         self.verbose = verbose
         self.mode = mode
-        self.minDelta = minDelta
+        self.minDelta = Swift.abs(minDelta)
         self.cooldown = cooldown
         self.minLearningRate = minLearningRate
     }
@@ -30,16 +34,17 @@ public final class ReduceLROnPlateau: Callback {
         }
         wait = 0
         cooldownCounter = 0
-        best = mode.worst(for: monitor)
+        best = nil
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: [String: Float]) throws {
+        let larger = try mode.prefersLarger(monitor, callback: "ReduceLROnPlateau")
         guard let current = logs[monitor], let optimizer = model?.optimizer else { return }
         if cooldownCounter > 0 {
             cooldownCounter -= 1
             wait = 0
         }
-        if mode.isImprovement(current, over: best, minDelta: minDelta, monitor: monitor) {
+        if MonitorMode.isImprovement(current, over: best, minDelta: minDelta, larger: larger) {
             best = current
             wait = 0
         } else if cooldownCounter <= 0 {

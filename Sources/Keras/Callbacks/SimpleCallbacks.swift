@@ -21,10 +21,21 @@ public final class LearningRateScheduler: Callback {
     }
 }
 
-/// Stops training as soon as the loss becomes NaN or infinite.
+/// Stops training as soon as the loss becomes NaN or infinite: after the current epoch's
+/// end-of-epoch hooks, or at once with a thrown error when `raiseError` is set (as Keras 3's
+/// `TerminateOnNaN(raise_error=True)`).
 public final class TerminateOnNaN: Callback {
+    public let raiseError: Bool
+
+    public init(raiseError: Bool = false) {
+        self.raiseError = raiseError
+    }
+
     public override func onTrainBatchEnd(_ batch: Int, logs: [String: Float]) throws {
         if let loss = logs["loss"], !loss.isFinite {
+            if raiseError {
+                throw KerasError.invalidData("NaN or Inf loss encountered at batch \(batch). Loss value: \(loss). Terminating training immediately.")
+            }
             print("Batch \(batch): Invalid loss, terminating training")
             model?.stopTraining = true
         }
@@ -60,6 +71,11 @@ public final class LambdaCallback: Callback {
 }
 
 /// Writes one CSV row per epoch: `epoch` then each metric, sorted (`keras.callbacks.CSVLogger`).
+///
+/// The columns are Keras 3's: `epoch`, the first epoch's metrics sorted, and, when that epoch has
+/// no validation metrics, a `val_` column for each (written `NA` until there are values). Lines
+/// end with `\n` (Python's csv module writes `\r\n`). With `append`, rows go after an existing
+/// file's, in its header's columns, and the header is written only when the file is empty.
 public final class CSVLogger: Callback {
     public let path: String
     public let separator: String
@@ -76,15 +92,24 @@ public final class CSVLogger: Callback {
     public override func onTrainBegin(logs: [String: Float]) throws {
         keys = nil
         text = append ? ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "") : ""
-        if append && !text.isEmpty, let header = text.split(separator: "\n").first {
-            keys = Array(String(header).components(separatedBy: separator).dropFirst())
+        if append && !text.isEmpty {
+            // Lines split on unicode scalars: "\r\n" (one Character in Swift) ends a line too.
+            let lines = text.unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }
+            if let header = lines.first?.trimmingCharacters(in: .whitespacesAndNewlines), !header.isEmpty {
+                keys = Array(header.components(separatedBy: separator).dropFirst())
+            }
+            if text.unicodeScalars.last != "\n" { text += "\n" }
         }
+        // As Keras opens the file for writing here: a new run starts with an empty file.
+        if !append { try text.write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: [String: Float]) throws {
         if keys == nil {
-            keys = logs.keys.sorted()
-            text += (["epoch"] + keys!).joined(separator: separator) + "\n"
+            var sorted = logs.keys.sorted()
+            if !sorted.isEmpty && !sorted.contains(where: { $0.hasPrefix("val_") }) { sorted += sorted.map { "val_" + $0 } }
+            keys = sorted
+            text += (["epoch"] + sorted).joined(separator: separator) + "\n"
         }
         text += (["\(epoch)"] + keys!.map { logs[$0].map { "\($0)" } ?? "NA" }).joined(separator: separator) + "\n"
         // Rewritten whole and atomically, so the file is never half written.

@@ -26,7 +26,8 @@ public struct Constraint: Sendable, CustomStringConvertible {
 
     /// The constraint with Keras name `name`, at Keras' defaults.
     public init(named name: String) throws {
-        guard let kind = Kind(rawValue: name) else {
+        let classNames = ["MaxNorm": "max_norm", "NonNeg": "non_neg", "UnitNorm": "unit_norm", "MinMaxNorm": "min_max_norm"]
+        guard let kind = Kind(rawValue: classNames[name] ?? name) else {
             throw KerasError.unknownName(kind: "constraint", name: name, valid: ["max_norm", "non_neg", "unit_norm", "min_max_norm"])
         }
         self.init(kind: kind)
@@ -41,21 +42,34 @@ public struct Constraint: Sendable, CustomStringConvertible {
         self.axis = axis
     }
 
+    /// Throws when the constraint cannot apply to a weight of `shape`: a norm axis it lacks.
+    public func validate(forShape shape: [Int]) throws {
+        guard kind != .nonNeg, !(-shape.count..<shape.count).contains(axis) else { return }
+        throw KerasError.invalidArgument(name: "\(name) constraint axis", value: "\(axis)",
+                                         expected: "an axis of the weight's shape \(shape)")
+    }
+
     /// `weight` projected onto the constraint's set (Keras' formulas, epsilon 1e-7).
+    ///
+    /// Norms are clipped as TensorFlow clips, `max(min(norm, upper), lower)`, so bounds in the
+    /// wrong order (or a negative `maxValue`) give Keras' result instead of a crash.
     public func callAsFunction(_ weight: Tensor) -> Tensor {
+        func clip(_ norms: Tensor, _ lower: Float, _ upper: Float) -> Tensor {
+            norms.minimum(Tensor(upper)).maximum(Tensor(lower))
+        }
         let epsilon: Float = 1e-7
         switch kind {
         case .nonNeg:
             return weight.relu()
         case .maxNorm:
             let norms = weight.square().sum(axis: axis, keepDims: true).sqrt()
-            let desired = norms.clip(0, maxValue)
+            let desired = clip(norms, 0, maxValue)
             return weight * (desired / (norms + epsilon))
         case .unitNorm:
             return weight / (weight.square().sum(axis: axis, keepDims: true).sqrt() + epsilon)
         case .minMaxNorm:
             let norms = weight.square().sum(axis: axis, keepDims: true).sqrt()
-            let desired = rate * norms.clip(minValue, maxValue) + (1 - rate) * norms
+            let desired = rate * clip(norms, minValue, maxValue) + (1 - rate) * norms
             return weight * (desired / (norms + epsilon))
         }
     }

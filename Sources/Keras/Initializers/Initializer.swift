@@ -10,7 +10,7 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
         case glorotUniform = "glorot_uniform", glorotNormal = "glorot_normal"
         case heUniform = "he_uniform", heNormal = "he_normal"
         case lecunUniform = "lecun_uniform", lecunNormal = "lecun_normal"
-        case orthogonal
+        case orthogonal, identity
     }
 
     let kind: Kind?
@@ -31,8 +31,7 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
     }
 
     public init(stringLiteral name: String) {
-        let aliases = ["uniform": "random_uniform", "normal": "random_normal", "identity": "identity"]
-        if let kind = Kind(rawValue: aliases[name] ?? name) {
+        if let kind = Kind(rawValue: Initializer.aliases[name] ?? name) {
             self.init(kind)
         } else {
             self.init(unknown: name)
@@ -51,6 +50,17 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
             throw KerasError.unknownName(kind: "initializer", name: name, valid: Kind.allCases.map(\.rawValue))
         }
     }
+
+    /// Keras' other names: its short aliases and the class names a saved config uses.
+    static let aliases: [String: String] = [
+        "uniform": "random_uniform", "normal": "random_normal", "one": "ones", "zero": "zeros",
+        "Zeros": "zeros", "Ones": "ones", "Constant": "constant", "RandomNormal": "random_normal",
+        "RandomUniform": "random_uniform", "TruncatedNormal": "truncated_normal",
+        "GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_normal", "HeUniform": "he_uniform",
+        "HeNormal": "he_normal", "LecunUniform": "lecun_uniform", "LecunNormal": "lecun_normal",
+        "Orthogonal": "orthogonal", "OrthogonalInitializer": "orthogonal",
+        "Identity": "identity", "IdentityInitializer": "identity",
+    ]
 
     public var description: String { name }
 
@@ -99,6 +109,13 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
         result.gain = gain
         return result
     }
+    /// The identity matrix times `gain` (2-D weights only; rectangular ones get ones on the diagonal).
+    public static let identity = Initializer(.identity)
+    public static func identity(gain: Float) -> Initializer {
+        var result = Initializer(.identity)
+        result.gain = gain
+        return result
+    }
 
     /// Keras' fan-in and fan-out: the last two axes, times the receptive field of a conv kernel.
     static func fans(_ shape: [Int]) -> (fanIn: Float, fanOut: Float) {
@@ -115,6 +132,14 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
     /// A new tensor of `shape` filled by this initializer.
     public func callAsFunction(_ shape: [Int]) throws -> Tensor {
         try validate()
+        if kind == .orthogonal && shape.count < 2 {
+            throw KerasError.invalidArgument(name: "orthogonal initializer shape", value: "\(shape)",
+                                             expected: "a shape of rank 2 or more")
+        }
+        if kind == .identity && shape.count != 2 {
+            throw KerasError.invalidArgument(name: "identity initializer shape", value: "\(shape)",
+                                             expected: "a 2-D shape")
+        }
         if let seed {
             var generator = RandomGenerator(seed: seed)
             return make(shape, &generator)
@@ -123,7 +148,9 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
     }
 
     private func make(_ shape: [Int], _ generator: inout RandomGenerator) -> Tensor {
+        // As Keras' VarianceScaling: a fan below 1 (an empty weight) counts as 1.
         let (fanIn, fanOut) = Initializer.fans(shape)
+        let fanAverage = Swift.max(1, (fanIn + fanOut) / 2), fanIn1 = Swift.max(1, fanIn)
         // The standard deviation of a normal truncated at two standard deviations.
         let truncation: Float = 0.87962566103423978
         switch kind! {
@@ -134,29 +161,30 @@ public struct Initializer: Sendable, ExpressibleByStringLiteral, CustomStringCon
         case .randomUniform: return .randomUniform(shape, lower: minValue, upper: maxValue, using: &generator)
         case .truncatedNormal: return .randomTruncatedNormal(shape, mean: mean, standardDeviation: scale, using: &generator)
         case .glorotUniform:
-            let limit = (6 / (fanIn + fanOut)).squareRoot()
+            let limit = (3 / fanAverage).squareRoot()
             return .randomUniform(shape, lower: -limit, upper: limit, using: &generator)
         case .glorotNormal:
-            return .randomTruncatedNormal(shape, standardDeviation: (2 / (fanIn + fanOut)).squareRoot() / truncation, using: &generator)
+            return .randomTruncatedNormal(shape, standardDeviation: (1 / fanAverage).squareRoot() / truncation, using: &generator)
         case .heUniform:
-            let limit = (6 / fanIn).squareRoot()
+            let limit = (6 / fanIn1).squareRoot()
             return .randomUniform(shape, lower: -limit, upper: limit, using: &generator)
         case .heNormal:
-            return .randomTruncatedNormal(shape, standardDeviation: (2 / fanIn).squareRoot() / truncation, using: &generator)
+            return .randomTruncatedNormal(shape, standardDeviation: (2 / fanIn1).squareRoot() / truncation, using: &generator)
         case .lecunUniform:
-            let limit = (3 / fanIn).squareRoot()
+            let limit = (3 / fanIn1).squareRoot()
             return .randomUniform(shape, lower: -limit, upper: limit, using: &generator)
         case .lecunNormal:
-            return .randomTruncatedNormal(shape, standardDeviation: (1 / fanIn).squareRoot() / truncation, using: &generator)
+            return .randomTruncatedNormal(shape, standardDeviation: (1 / fanIn1).squareRoot() / truncation, using: &generator)
         case .orthogonal:
             return orthogonalMatrix(shape, &generator)
+        case .identity:
+            return gain * Tensor.eye(shape[0], shape[1])
         }
     }
 
     /// An orthogonal matrix (rows or columns orthonormal) from the QR decomposition of a normal matrix.
     private func orthogonalMatrix(_ shape: [Int], _ generator: inout RandomGenerator) -> Tensor {
-        guard shape.count >= 2 else { return .randomNormal(shape, using: &generator) }
-        let columns = shape.last!, rows = shape.count / 1 == 0 ? 0 : shape.dropLast().reduce(1, *)
+        let columns = shape.last!, rows = shape.dropLast().reduce(1, *)
         let (m, n) = rows < columns ? (columns, rows) : (rows, columns)
         // Modified Gram–Schmidt on the n columns of an m×n normal matrix, in double precision.
         var q = (0..<n).map { _ in (0..<m).map { _ in Double(generator.nextNormal()) } }

@@ -7,7 +7,7 @@ public final class Activation: Layer {
         super.init(name: name, inputShape: inputShape)
     }
 
-    public override func build(inputShape: [Int?]) throws { try activation.validate() }
+    public override func build(inputShape: [Int?]) throws { try activation.validate(rank: inputShape.count) }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor { activation(input) }
 }

@@ -42,7 +42,7 @@ public final class Dense: Layer {
         guard units > 0 else {
             throw KerasError.invalidArgument(name: "Dense(units:)", value: "\(units)", expected: "a positive number of units")
         }
-        try activation.validate()
+        try activation.validate(rank: Swift.max(inputShape.count, 2))
         guard inputShape.count >= 2, let inputDim = inputShape.last ?? nil else {
             throw shapeError(expected: "(batch, ..., features) with a known last dimension", got: inputShape,
                              fix: "Give the first layer inputShape: or inputDim:, or flatten images first.")
@@ -70,7 +70,8 @@ public final class Dense: Layer {
     func preActivation(_ input: Tensor) throws -> Tensor {
         guard let kernel else { throw KerasError.invalidState("Layer '\(name)' was called before it was built.") }
         guard input.rank >= 2, input.shape.last == kernel.shape[0] else {
-            throw shapeError(expected: "(None, \(kernel.shape[0]))", got: [nil] + input.shape.dropFirst().map { $0 },
+            let expected: [Int?] = [nil] + input.shape.dropFirst().dropLast().map { $0 } + [kernel.shape[0]]
+            throw shapeError(expected: formatShape(expected), got: [nil] + input.shape.dropFirst().map { $0 },
                              fix: "The layer was built for inputs with \(kernel.shape[0]) features; reshape the data or rebuild the model.")
         }
         let product = input.matmul(kernel.value)

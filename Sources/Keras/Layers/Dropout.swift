@@ -1,5 +1,6 @@
 /// Sets a random `rate` of its inputs to zero while training and scales the rest by
-/// `1 / (1 - rate)`; passes inputs through unchanged otherwise.
+/// `1 / (1 - rate)`; passes inputs through unchanged otherwise. `rate` is in `[0, 1]`; at 1,
+/// as in Keras, training outputs zeros.
 public final class Dropout: Layer {
     public let rate: Float
     private var generator: RandomGenerator
@@ -13,13 +14,14 @@ public final class Dropout: Layer {
     }
 
     public override func build(inputShape: [Int?]) throws {
-        guard rate >= 0 && rate < 1 else {
-            throw KerasError.invalidArgument(name: "Dropout rate", value: "\(rate)", expected: "a value in [0, 1)")
+        guard rate >= 0 && rate <= 1 else {
+            throw KerasError.invalidArgument(name: "Dropout rate", value: "\(rate)", expected: "a value in [0, 1]")
         }
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         guard training && rate > 0 else { return input }
+        if rate >= 1 { return input * Tensor(0) }
         let scale = 1 / (1 - rate), threshold = rate
         var mask = Tensor.zeros(input.shape)
         mask.withUnsafeMutableBufferPointer { buffer in

@@ -9,6 +9,8 @@ public final class Flatten: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        input.reshaped(to: [input.shape.first ?? 1, -1])
+        // The sizes are computed, not inferred with -1, so that an empty batch flattens too.
+        guard let batch = input.shape.first else { return input.reshaped(to: [1, 1]) }
+        return input.reshaped(to: [batch, input.shape.dropFirst().reduce(1, *)])
     }
 }

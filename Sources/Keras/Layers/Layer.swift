@@ -62,6 +62,8 @@ open class Layer {
         name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
         regularizer: Regularizer? = nil, constraint: Constraint? = nil
     ) throws -> Variable {
+        try regularizer?.validate()
+        try constraint?.validate(forShape: shape)
         let variable = Variable(try initializer(shape), name: "\(self.name)/\(name)", trainable: trainable)
         weights.append(variable)
         if let regularizer { regularizers.append((variable, regularizer)) }
@@ -78,33 +80,36 @@ open class Layer {
     /// The current values of the weights, in order.
     public func getWeights() -> [Tensor] { weights.map(\.value) }
 
-    /// Replaces the weights' values; the count and shapes must match.
+    /// Replaces the weights' values; the count and shapes must match. Nothing changes when they do not.
     public func setWeights(_ values: [Tensor]) throws {
         guard values.count == weights.count else {
             throw KerasError.invalidArgument(name: "\(name).setWeights", value: "\(values.count) tensors",
                                              expected: "\(weights.count) tensors of shapes \(weights.map(\.shape))")
         }
-        for (variable, value) in zip(weights, values) {
-            guard variable.shape == value.shape else {
-                throw KerasError.shapeMismatch(context: "Layer '\(name)' weight '\(variable.name)'",
-                                               expected: "\(variable.shape)", got: "\(value.shape)",
-                                               fix: "Pass weights in the order and shapes of getWeights().")
-            }
-            variable.assign(value)
+        for (variable, value) in zip(weights, values) where variable.shape != value.shape {
+            throw KerasError.shapeMismatch(context: "Layer '\(name)' weight '\(variable.name)'",
+                                           expected: "\(variable.shape)", got: "\(value.shape)",
+                                           fix: "Pass weights in the order and shapes of getWeights().")
         }
+        for (variable, value) in zip(weights, values) { variable.assign(value) }
     }
 
     /// The number of scalars in the layer's weights.
     public func countParams() -> Int { weights.reduce(0) { $0 + $1.shape.reduce(1, *) } }
 
-    /// The sum of the regularization penalties of the layer's weights, or `nil` when it has none.
+    /// The sum of the regularization penalties of the layer's trainable weights, or `nil` when
+    /// it has none. As in Keras, a frozen layer (or a non-trainable weight) adds no penalty.
     public func regularizationLoss() -> Tensor? {
-        regularizers.isEmpty ? nil : regularizers.map { $1($0.value) }.reduce(Tensor(0), +)
+        let active = regularizers.filter { variable, _ in trainable && variable.trainable }
+        return active.isEmpty ? nil : active.map { $1($0.value) }.reduce(Tensor(0), +)
     }
 
-    /// Projects constrained weights back onto their constraints (after an optimizer step).
+    /// Projects constrained weights back onto their constraints (after an optimizer step). As
+    /// Keras' optimizers do, only the weights training updates: a frozen weight is left alone.
     public func applyConstraints() {
-        for (variable, constraint) in constraints { variable.assign(constraint(variable.value)) }
+        for (variable, constraint) in constraints where trainable && variable.trainable {
+            variable.assign(constraint(variable.value))
+        }
     }
 
     /// Throws a shape error naming this layer.
@@ -115,21 +120,40 @@ open class Layer {
 
 /// Keras' automatic layer names: the first `dense`, then `dense_1`, `dense_2`, …
 enum LayerNames {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var counters: [String: Int] = [:]
+    /// One set of counters, by base name.
+    final class Counters: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [String: Int] = [:]
 
-    static func unique(for base: String) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        let count = counters[base, default: 0]
-        counters[base] = count + 1
-        return count == 0 ? base : "\(base)_\(count)"
+        func unique(for base: String) -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            let count = counts[base, default: 0]
+            counts[base] = count + 1
+            return count == 0 ? base : "\(base)_\(count)"
+        }
+
+        func reset() {
+            lock.lock()
+            defer { lock.unlock() }
+            counts = [:]
+        }
     }
 
-    static func reset() {
-        lock.lock()
-        defer { lock.unlock() }
-        counters = [:]
+    private static let shared = Counters()
+    /// Counters that replace the shared ones inside `withFreshNames`.
+    @TaskLocal private static var scoped: Counters?
+    private static var current: Counters { scoped ?? shared }
+
+    static func unique(for base: String) -> String { current.unique(for: base) }
+
+    /// Forgets the names given so far (in the current scope, inside `withFreshNames`).
+    static func reset() { current.reset() }
+
+    /// Runs `body` with its own counters, starting from `dense`, `dense_1`, … whatever layers
+    /// other threads or tasks create meanwhile (tests running in parallel, for instance).
+    static func withFreshNames<R>(_ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(Counters(), operation: body)
     }
 }
 

@@ -8,16 +8,25 @@ public final class Reshape: Layer {
     }
 
     public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
+        // Keras' checks: sizes are non-negative, save at most one -1 for a size to infer.
+        let unknowns = targetShape.filter { $0 == -1 }.count
+        guard targetShape.allSatisfy({ $0 >= -1 }), unknowns <= 1 else {
+            throw KerasError.invalidArgument(
+                name: "Reshape target shape", value: "\(targetShape)",
+                expected: "non-negative sizes, with at most one -1 for a size to infer (layer '\(name)')")
+        }
+        let batch = inputShape.first ?? nil
         let known = inputShape.dropFirst().compactMap { $0 }
-        guard known.count == inputShape.count - 1 else { return [inputShape.first ?? nil] + targetShape.map { $0 == -1 ? nil : $0 } }
+        guard known.count == inputShape.count - 1 else { return [batch] + targetShape.map { $0 == -1 ? nil : $0 } }
         let count = known.reduce(1, *)
         let fixed = targetShape.filter { $0 != -1 }.reduce(1, *)
-        let unknowns = targetShape.filter { $0 == -1 }.count
-        guard unknowns <= 1, fixed > 0, unknowns == 1 ? count % fixed == 0 : count == fixed else {
-            throw shapeError(expected: "samples of \(targetShape.reduce(1, *)) values for target shape \(targetShape)",
-                             got: inputShape, fix: "Choose a target shape with as many values as each sample.")
+        guard unknowns == 1 ? fixed > 0 && count % fixed == 0 : count == fixed else {
+            let expected = unknowns == 1 ? "samples whose \(count) values divide into \(targetShape)"
+                                         : "samples of \(fixed) values for target shape \(targetShape)"
+            throw shapeError(expected: expected, got: inputShape,
+                             fix: "Choose a target shape with as many values as each sample.")
         }
-        return [inputShape.first ?? nil] + targetShape.map { $0 == -1 ? count / fixed : $0 }
+        return [batch] + targetShape.map { $0 == -1 ? count / fixed : $0 }
     }
 
     public override func build(inputShape: [Int?]) throws { _ = try outputShape(forInputShape: inputShape) }

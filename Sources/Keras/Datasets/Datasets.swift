@@ -1,0 +1,193 @@
+// `keras.datasets`: MNIST, Fashion-MNIST and Boston Housing, from local files.
+
+import Foundation
+
+/// Keras' built-in datasets (`keras.datasets`), read from the files Keras downloads.
+///
+/// Each loader looks, in order, in Keras' cache (`$KERAS_HOME/datasets` when `KERAS_HOME` is
+/// set, else `~/.keras/datasets`, then Keras' fallback `/tmp/.keras/datasets`) under Keras' own
+/// file names, then in known system locations. Nothing is downloaded: when the files are not
+/// there, the error says which file to fetch from where and where to put it.
+///
+/// Values come back as `Float` tensors with Keras' shapes; pixel values stay 0…255 and labels
+/// are class indices, as Keras' `uint8` arrays hold them.
+///
+/// ```swift
+/// let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.fashionMNIST()
+/// // xTrain: (60000, 28, 28), yTrain: (60000,), xTest: (10000, 28, 28), yTest: (10000,)
+/// ```
+public enum Datasets {
+    /// Features and targets of one part of a dataset.
+    public typealias Split = (x: Tensor, y: Tensor)
+
+    /// Where Keras downloads its datasets from.
+    static let origin = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+
+    /// Keras' dataset cache: `$KERAS_HOME/datasets` when `KERAS_HOME` is set, else `~/.keras/datasets`.
+    public static var cacheDirectory: URL {
+        cacheDirectories(environment: ProcessInfo.processInfo.environment)[0]
+    }
+
+    /// The folders searched for cached datasets, in order.
+    static func cacheDirectories(environment: [String: String]) -> [URL] {
+        func expand(_ path: String) -> String {
+            guard path == "~" || path.hasPrefix("~/") else { return path }
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            return home + path.dropFirst()
+        }
+        var folders: [String] = []
+        if let home = environment["KERAS_HOME"], !home.isEmpty {
+            folders.append(expand(home) + "/datasets")
+        } else {
+            folders.append(expand("~/.keras") + "/datasets")
+        }
+        folders.append("/tmp/.keras/datasets")
+        var seen = Set<String>()
+        return folders.filter { seen.insert($0).inserted }.map { URL(fileURLWithPath: $0) }
+    }
+
+    static var defaultDirectories: [URL] { cacheDirectories(environment: ProcessInfo.processInfo.environment) }
+
+    /// The first of `directories` holding `name` (or `name` itself when it is an absolute path).
+    static func locate(_ name: String, in directories: [URL]) -> URL? {
+        let candidates = name.hasPrefix("/") ? [URL(fileURLWithPath: name)] : directories.map { $0.appendingPathComponent(name) }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    static func describe(_ directories: [URL]) -> String {
+        directories.map(\.path).joined(separator: ", ")
+    }
+
+    // MARK: MNIST
+
+    /// The MNIST handwritten digits (`keras.datasets.mnist.load_data`): 60,000 training and
+    /// 10,000 test images of 28×28 pixels (0…255), labels 0…9.
+    ///
+    /// Reads Keras' `mnist.npz`. `path` is relative to the cache folder, or absolute.
+    /// - Returns: `(train, test)`: x of shapes `(60000, 28, 28)` and `(10000, 28, 28)`, y of
+    ///   shapes `(60000,)` and `(10000,)`.
+    public static func mnist(path: String = "mnist.npz") throws -> (train: Split, test: Split) {
+        try mnist(path: path, directories: defaultDirectories)
+    }
+
+    static func mnist(path: String, directories: [URL]) throws -> (train: Split, test: Split) {
+        guard let url = locate(path, in: directories) else {
+            throw KerasError.invalidData(
+                "MNIST is not on this machine and cannot be downloaded here: fetch \(origin)mnist.npz "
+                    + "(SHA-256 731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1) and save it as "
+                    + "\(directories[0].appendingPathComponent(path).path). Looked in: \(describe(directories)).")
+        }
+        let arrays = try NumPy.loadArchive(url)
+        func array(_ key: String) throws -> Tensor {
+            guard let tensor = arrays[key] else {
+                throw KerasError.invalidData("\(url.path): no array '\(key)' (the archive has \(arrays.keys.sorted()))")
+            }
+            return tensor
+        }
+        let train = try checkedImages(try array("x_train"), try array("y_train"), name: "\(url.path): x_train, y_train")
+        let test = try checkedImages(try array("x_test"), try array("y_test"), name: "\(url.path): x_test, y_test")
+        return (train, test)
+    }
+
+    /// Images `(n, height, width)` and labels `(n,)`, or an error naming them.
+    static func checkedImages(_ x: Tensor, _ y: Tensor, name: String) throws -> Split {
+        guard x.rank == 3, y.rank == 1, x.shape[0] == y.shape[0] else {
+            throw KerasError.invalidData(
+                "\(name): expected images (n, height, width) and labels (n,), found \(ArrayIO.pythonShape(x.shape)) "
+                    + "and \(ArrayIO.pythonShape(y.shape))")
+        }
+        return (x, y)
+    }
+
+    // MARK: Fashion-MNIST
+
+    /// The four Fashion-MNIST files, as Keras names them.
+    static let fashionMNISTFiles = ["train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                                    "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
+
+    /// Where Debian's `dataset-fashion-mnist` package installs the files.
+    static let fashionMNISTSystemDirectory = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
+
+    /// The names of the ten Fashion-MNIST classes, by label.
+    public static let fashionMNISTClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// Fashion-MNIST (`keras.datasets.fashion_mnist.load_data`): 60,000 training and 10,000 test
+    /// images of clothing, 28×28 pixels (0…255), labels 0…9 (`fashionMNISTClassNames`).
+    ///
+    /// Reads the four gzip IDX files from `fashion-mnist/` in the Keras cache, or from Debian's
+    /// `dataset-fashion-mnist` package (`/usr/share/datasets/fashion-mnist`).
+    /// - Returns: `(train, test)`: x of shapes `(60000, 28, 28)` and `(10000, 28, 28)`, y of
+    ///   shapes `(60000,)` and `(10000,)`.
+    public static func fashionMNIST() throws -> (train: Split, test: Split) {
+        try fashionMNIST(directories: defaultDirectories.map { $0.appendingPathComponent("fashion-mnist") }
+                            + [fashionMNISTSystemDirectory])
+    }
+
+    static func fashionMNIST(directories: [URL]) throws -> (train: Split, test: Split) {
+        let manager = FileManager.default
+        guard let folder = directories.first(where: { folder in
+            fashionMNISTFiles.allSatisfy { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        }) else {
+            var partial = ""
+            if let folder = directories.first(where: { folder in
+                fashionMNISTFiles.contains { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
+            }) {
+                let missing = fashionMNISTFiles.filter { !manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
+                partial = " \(folder.path) lacks \(missing.joined(separator: ", "))."
+            }
+            throw KerasError.invalidData(
+                "Fashion-MNIST is not on this machine and cannot be downloaded here: fetch "
+                    + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories[0].path)/, "
+                    + "or install Debian's dataset-fashion-mnist (\(fashionMNISTSystemDirectory.path))."
+                    + partial + " Looked in: \(describe(directories)).")
+        }
+        let loaded = try fashionMNISTFiles.map { try IDX.load(folder.appendingPathComponent($0)) }
+        let train = try checkedImages(loaded[1], loaded[0], name: "\(folder.path): training images and labels")
+        let test = try checkedImages(loaded[3], loaded[2], name: "\(folder.path): test images and labels")
+        return (train, test)
+    }
+
+    // MARK: Boston Housing
+
+    /// The Boston Housing prices (`keras.datasets.boston_housing.load_data`): 13 attributes of
+    /// 506 neighbourhoods and their median home value in k$.
+    ///
+    /// Reads Keras' `boston_housing.npz` and splits it exactly as Keras does: the samples are
+    /// shuffled with `np.random.RandomState(seed)`, the first `(1 - testSplit)` of them train.
+    /// (Keras warns that this dataset has an ethical problem: one attribute encodes race.)
+    /// - Returns: `(train, test)`: x of shapes `(404, 13)` and `(102, 13)`, y of shapes `(404,)`
+    ///   and `(102,)` with the default split.
+    public static func bostonHousing(path: String = "boston_housing.npz", testSplit: Double = 0.2,
+                                     seed: UInt32 = 113) throws -> (train: Split, test: Split) {
+        try bostonHousing(path: path, testSplit: testSplit, seed: seed, directories: defaultDirectories)
+    }
+
+    static func bostonHousing(path: String, testSplit: Double, seed: UInt32,
+                              directories: [URL]) throws -> (train: Split, test: Split) {
+        guard testSplit >= 0 && testSplit < 1 else {
+            throw KerasError.invalidArgument(name: "testSplit", value: "\(testSplit)", expected: "a fraction in [0, 1)")
+        }
+        guard let url = locate(path, in: directories) else {
+            throw KerasError.invalidData(
+                "Boston Housing is not on this machine and cannot be downloaded here: fetch \(origin)boston_housing.npz "
+                    + "(SHA-256 f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5) and save it as "
+                    + "\(directories[0].appendingPathComponent(path).path). Looked in: \(describe(directories)).")
+        }
+        let arrays = try NumPy.loadArchive(url)
+        guard let x = arrays["x"], let y = arrays["y"] else {
+            throw KerasError.invalidData("\(url.path): expected arrays 'x' and 'y', found \(arrays.keys.sorted())")
+        }
+        guard x.rank >= 1, y.rank >= 1, x.shape[0] == y.shape[0] else {
+            throw KerasError.invalidData("\(url.path): x \(ArrayIO.pythonShape(x.shape)) and y \(ArrayIO.pythonShape(y.shape)) "
+                                            + "do not have the same number of samples")
+        }
+        let count = x.shape[0]
+        var generator = MersenneTwister(seed: seed)
+        let order = generator.permutation(count)
+        let trainCount = Int(Double(count) * (1 - testSplit))
+        let trainOrder = Array(order[..<trainCount]), testOrder = Array(order[trainCount...])
+        return ((Samples.rows(x, trainOrder), Samples.rows(y, trainOrder)),
+                (Samples.rows(x, testOrder), Samples.rows(y, testOrder)))
+    }
+}
