@@ -172,6 +172,14 @@ int keras_gemm_set_kernel(int kernel) {
 // Time, thread count
 // ---------------------------------------------------------------------------------------------
 
+int keras_gemm_optimized(void) {
+#if defined(__OPTIMIZE__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 double keras_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

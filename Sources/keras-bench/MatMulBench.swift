@@ -43,18 +43,32 @@ func printBenchHeader() {
     }
 }
 
-/// GFLOP/s table: built-in kernel (all threads), the engine's sgemm (active path) and the BLAS's
-/// cblas_sgemm called directly, interleaved round by round.
+/// GFLOP/s table: the built-in kernel (all threads), the engine's sgemm on its active path, the
+/// engine's sgemm with the BLAS forced, and the BLAS's cblas_sgemm called directly (dlopen),
+/// interleaved round by round.
 func runMatMulBenchmarks(rounds: Int = 5) {
     let threads = MatMulBackend.threads
     let blas = MatMulBackend.blasLibrary
     let blasName = blas?.vendor ?? "BLAS"
+    let activeName = MatMulBackend.active == .blas ? "BLAS" : "built-in"
+    let preferred = MatMulBackend.preferred
+    defer { MatMulBackend.preferred = preferred }
+    func withBLASForced(_ body: () -> Double) -> Double {
+        MatMulBackend.preferred = .blas
+        defer { MatMulBackend.preferred = preferred }
+        return body()
+    }
+
     print("")
     print("Matmul, GFLOP/s (best of \(rounds) rounds; each round the median of several calls)")
-    let header = pad("shape", 34) + pad("built-in(\(threads)T)", 14, right: true)
-        + pad("active", 10, right: true) + pad("\(blasName)", 10, right: true)
-        + pad("built-in/\(blasName.prefix(8))", 19, right: true)
-        + pad("active/\(blasName.prefix(8))", 17, right: true)
+    print("  built-in: keras_sgemm, \(threads) threads   sgemm: the engine's entry point "
+        + "(active path: \(activeName))   sgemm→BLAS: same, BLAS forced   "
+        + "\(blasName): its cblas_sgemm called directly")
+    let short = String(blasName.prefix(8))
+    let header = pad("shape", 32) + pad("built-in", 10, right: true) + pad("sgemm", 9, right: true)
+        + pad("sgemm→BLAS", 12, right: true) + pad(short, 10, right: true)
+        + pad("built-in/\(short)", 19, right: true) + pad("sgemm/\(short)", 16, right: true)
+        + pad("→BLAS/\(short)", 16, right: true)
     print(header)
     print(String(repeating: "-", count: header.count))
 
@@ -73,7 +87,7 @@ func runMatMulBenchmarks(rounds: Int = 5) {
                            shape.m, shape.n, shape.k, 1, a.pointer, lda, b.pointer, ldb,
                            0, c.pointer, shape.n)
         }
-        let active = {
+        let engine = {
             MatMulBackend.sgemm(
                 transposeA: shape.transposeA, transposeB: shape.transposeB,
                 m: shape.m, n: shape.n, k: shape.k, a: a.pointer, lda: lda,
@@ -83,28 +97,32 @@ func runMatMulBenchmarks(rounds: Int = 5) {
             keras_blas_sgemm(tA, tB, shape.m, shape.n, shape.k, 1, a.pointer, lda, b.pointer,
                              ldb, 0, c.pointer, shape.n)
         }
-        var best = [Double](repeating: .infinity, count: 3)
-        builtIn(); active()
-        if blas != nil { direct(); pause(milliseconds: 200) }
+        var best = [Double](repeating: .infinity, count: 4)
+        builtIn()
+        engine()
+        if blas != nil {
+            direct()
+            pause(milliseconds: 200)
+        }
         for _ in 0..<rounds {
             best[0] = min(best[0], medianSeconds(samples: calls, builtIn))
-            best[1] = min(best[1], medianSeconds(samples: calls, active))
+            best[1] = min(best[1], medianSeconds(samples: calls, engine))
             if blas != nil {
-                best[2] = min(best[2], medianSeconds(samples: calls, direct))
-                // OpenBLAS's threads keep spinning for a while after a call: let them sleep
-                // before timing the built-in kernel again.
+                // OpenBLAS's threads keep spinning for a while after a call: let them go idle
+                // before timing the built-in kernel again (and after the active path, if BLAS).
+                best[2] = min(best[2], withBLASForced { medianSeconds(samples: calls, engine) })
+                best[3] = min(best[3], medianSeconds(samples: calls, direct))
                 pause(milliseconds: 200)
             }
         }
         let g = best.map { shape.flops / $0 * 1e-9 }
-        var line = pad(shape.label, 34) + pad(format(g[0]), 14, right: true)
-            + pad(format(g[1]), 10, right: true)
+        var line = pad(shape.label, 32) + pad(format(g[0]), 10, right: true)
+            + pad(format(g[1]), 9, right: true)
         if blas != nil {
-            line += pad(format(g[2]), 10, right: true)
-                + pad(format(g[0] / g[2], decimals: 2), 19, right: true)
-                + pad(format(g[1] / g[2], decimals: 2), 17, right: true)
-        } else {
-            line += pad("-", 10, right: true)
+            line += pad(format(g[2]), 12, right: true) + pad(format(g[3]), 10, right: true)
+                + pad(format(g[0] / g[3], decimals: 2), 19, right: true)
+                + pad(format(g[1] / g[3], decimals: 2), 16, right: true)
+                + pad(format(g[2] / g[3], decimals: 2), 16, right: true)
         }
         print(line)
     }
@@ -113,29 +131,36 @@ func runMatMulBenchmarks(rounds: Int = 5) {
     let m = 10, n = 12, k = 8
     let a = FloatBuffer(count: m * k, seed: 4), b = FloatBuffer(count: k * n, seed: 5)
     let c = FloatBuffer(count: m * n, seed: 6)
-    var tiny = [Double](repeating: .infinity, count: 3)
+    var tiny = [Double](repeating: .infinity, count: 4)
+    let tinyEngine = {
+        MatMulBackend.sgemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n,
+                            c: c.pointer, ldc: n)
+    }
     for _ in 0..<rounds {
         tiny[0] = min(tiny[0], medianSeconds(samples: 50, callsPerSample: 2000) {
             keras_sgemm_ex(-1, Int32(KERAS_GEMM_PATH_AUTO), 0, 0, 0, m, n, k, 1, a.pointer, k,
                            b.pointer, n, 0, c.pointer, n)
         })
-        tiny[1] = min(tiny[1], medianSeconds(samples: 50, callsPerSample: 2000) {
-            MatMulBackend.sgemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n,
-                                c: c.pointer, ldc: n)
-        })
+        tiny[1] = min(tiny[1], medianSeconds(samples: 50, callsPerSample: 2000, tinyEngine))
         if blas != nil {
-            tiny[2] = min(tiny[2], medianSeconds(samples: 50, callsPerSample: 2000) {
+            tiny[2] = min(tiny[2], withBLASForced {
+                medianSeconds(samples: 50, callsPerSample: 2000, tinyEngine)
+            })
+            tiny[3] = min(tiny[3], medianSeconds(samples: 50, callsPerSample: 2000) {
                 keras_blas_sgemm(0, 0, m, n, k, 1, a.pointer, k, b.pointer, n, 0, c.pointer, n)
             })
         }
     }
-    var line = pad("(10×8)·(8×12), ns per call", 34) + pad(format(tiny[0] * 1e9), 14, right: true)
-        + pad(format(tiny[1] * 1e9), 10, right: true)
+    var line = pad("(10×8)·(8×12), ns/call", 32) + pad(format(tiny[0] * 1e9), 10, right: true)
+        + pad(format(tiny[1] * 1e9), 9, right: true)
     if blas != nil {
-        line += pad(format(tiny[2] * 1e9), 10, right: true)
-            + pad(format(tiny[2] / tiny[0], decimals: 2), 19, right: true)
-            + pad(format(tiny[2] / tiny[1], decimals: 2), 17, right: true)
+        line += pad(format(tiny[2] * 1e9), 12, right: true)
+            + pad(format(tiny[3] * 1e9), 10, right: true)
+            + pad(format(tiny[3] / tiny[0], decimals: 2), 19, right: true)
+            + pad(format(tiny[3] / tiny[1], decimals: 2), 16, right: true)
+            + pad(format(tiny[3] / tiny[2], decimals: 2), 16, right: true)
     }
     print(line)
-    print("(ratios > 1 are faster than \(blasName); for the tiny product, ratio of call times)")
+    print("(ratios > 1: faster than \(blasName); for the tiny product, ratios of time per call. "
+        + "The engine's tiny products never reach the BLAS: they take the direct path.)")
 }

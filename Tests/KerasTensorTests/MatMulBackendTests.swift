@@ -98,7 +98,7 @@ private let edgeShapes: [(Int, Int, Int)] = [
 private let blockShapes: [(Int, Int, Int)] = [
     (140, 40, 20),  // m beyond MC
     (20, 36, 300),  // k beyond KC
-    (150, 45, 270),  // m and k beyond their blocks, ragged tiles everywhere
+    (137, 33, 259),  // m and k beyond their blocks, ragged tiles everywhere
     (3, 4100, 3),  // n beyond NC (2048 or 4096)
     (100, 5, 40), (130, 10, 270),  // narrow C: computed as C^T (transposed tile stores)
 ]
@@ -158,7 +158,7 @@ struct MatMulBackendTests {
     @Test("BLAS path (direct cblas_sgemm)", .enabled(if: MatMulBackend.blasLibrary != nil))
     func blasDirect() {
         var seed: UInt64 = 200
-        for (m, n, k) in edgeShapes + [(140, 40, 300)] {
+        for (m, n, k) in edgeShapes + [(70, 40, 140)] {
             for tA in [false, true] {
                 for tB in [false, true] {
                     let (alpha, beta) = scalings[Int(seed % 4)]
@@ -190,7 +190,7 @@ struct MatMulBackendTests {
         }
         #expect(!MatMulBackend.reason.isEmpty)
         var seed: UInt64 = 300
-        for (m, n, k) in [(10, 12, 8), (1, 40, 30), (37, 45, 53), (64, 96, 120), (130, 70, 260)] {
+        for (m, n, k) in [(10, 12, 8), (1, 40, 30), (37, 45, 53), (64, 96, 120), (70, 40, 140)] {
             for tA in [false, true] {
                 for tB in [false, true] {
                     let (alpha, beta) = scalings[Int(seed % 4)]
@@ -312,7 +312,11 @@ struct MatMulBackendTests {
         let reason = MatMulBackend.reason
         if let lib = MatMulBackend.blasLibrary {
             #expect(reason.contains(lib.vendor))
-            #expect(MatMulBackend.calibration != nil)
+            if MatMulBackend.isOptimizedBuild {
+                #expect(MatMulBackend.calibration != nil)
+            } else {
+                #expect(active == .blas)  // debug build: no calibration, BLAS preferred
+            }
         } else {
             #expect(active == .builtIn)
             #expect(reason.contains("no BLAS"))

@@ -27,7 +27,7 @@ func numericGradient(_ f: (Tensor) -> Tensor, at x: Tensor, weights: Tensor, ste
     }
 }
 
-@Suite("Activations") struct ActivationTests {
+@Suite("Activations", .freshLayerNames) struct ActivationTests {
     /// Each fixture case by its id (Tools/fixtures/make_layer_fixtures.py), as the Swift API spells it.
     static let functions: [String: ActivationFunction] = [
         "linear": .linear, "sigmoid": .sigmoid, "tanh": .tanh, "relu": .relu,
@@ -110,6 +110,14 @@ func numericGradient(_ f: (Tensor) -> Tensor, at x: Tensor, weights: Tensor, ste
         #expect(try Activation(.linear)(x) == x)
         let dense = Dense(units: 2, activation: .sigmoid, kernelInitializer: .ones, biasInitializer: .constant(-1))
         #expect(try dense(x) == (x.sum(axis: 1, keepDims: true) - 1).sigmoid().broadcast(to: [1, 2]))
+    }
+
+    @Test func softmaxAxesOutsideTheInputThrow() throws {
+        #expect(throws: KerasError.self) { try Activation(.softmax(axis: 2))(Tensor.zeros([2, 3])) }
+        #expect(throws: KerasError.self) { try Activation(.logSoftmax(axis: -3))(Tensor.zeros([2, 3])) }
+        #expect(throws: KerasError.self) { try Dense(units: 2, activation: .softmax(axis: 2))(Tensor.zeros([2, 3])) }
+        #expect(try Activation(.softmax(axis: 2))(Tensor.zeros([1, 2, 4])).shape == [1, 2, 4])
+        #expect(try Activation(.softmax(axis: -2))(Tensor.zeros([1, 2, 4])).sum(axis: 1).scalars == [1, 1, 1, 1])
     }
 
     @Test func softmaxAndLogSoftmaxNormalizeAlongTheirAxis() {

@@ -523,7 +523,8 @@ struct BitWriter {
             ("{'descr': '<f4', 'fortran_order': False, 'shape': 1, }", ["bad value for 'shape'"]),
             ("('descr', '<f4')", ["not a dictionary"]),
             ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), } x", ["unexpected text"]),
-            ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,)", ["unexpected end"]),
+            ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,)", ["expected ','"]),
+            ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,", ["unexpected end"]),
             ("{'descr: '<f4'}", ["expected ':'"]),
             ("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,), }", ["unexpected text"]),
             (String(repeating: "(", count: 10_000), ["nested too deeply"]),
@@ -647,11 +648,11 @@ struct BitWriter {
         let url = folder.appendingPathComponent("inner.npz")
         try NumPy.saveArchive(["a": Tensor([1, 2])], to: url)
         var inner = try FileIO.read(url)
-        let magicAt = inner.firstIndex(of: 0x93)!
-        inner[magicAt + 1] = 0
-        // Fix the CRC so that the npy decoder sees the damage.
         let entries = try inner.withUnsafeBytes { try ZipArchive.entries($0, name: "x") }
         let dataStart = 30 + entries[0].name.utf8.count
+        #expect(inner[dataStart] == 0x93)
+        inner[dataStart + 1] = 0
+        // Fix the CRC so that the npy decoder sees the damage.
         let crc = CRC32.checksum(Array(inner[dataStart..<(dataStart + entries[0].compressedSize)]))
         let innerEnd = inner.withUnsafeBytes { raw in (0..<(inner.count - 21)).last { ByteView(raw).u32($0) == 0x0605_4B50 }! }
         let innerDirectory = inner.withUnsafeBytes { ByteView($0).u32(innerEnd + 16) }

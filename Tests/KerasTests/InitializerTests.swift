@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Keras
 
-@Suite("Initializers") struct InitializerTests {
+@Suite("Initializers", .freshLayerNames) struct InitializerTests {
     static func initializer(named name: String, seed: UInt64) -> Initializer {
         switch name {
         case "glorot_uniform": return .glorotUniform(seed: seed)

@@ -121,7 +121,21 @@ func expectClose(_ actual: [Float], _ expected: [Double], tolerance: Double, _ c
     }
 }
 
-@Suite("Layers") struct LayerTests {
+/// Runs each test with its own layer-name counters, so that the layers it creates take no names
+/// from suites running in parallel that check theirs after `Keras.clearSession()`.
+struct FreshLayerNames: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        try await LayerNames.withFreshNames { try await function() }
+    }
+}
+
+extension Trait where Self == FreshLayerNames {
+    static var freshLayerNames: Self { Self() }
+}
+
+@Suite("Layers", .freshLayerNames) struct LayerTests {
     // MARK: Dense
 
     @Test func denseComputesInputTimesKernelPlusBias() throws {
@@ -179,12 +193,25 @@ func expectClose(_ actual: [Float], _ expected: [Double], tolerance: Double, _ c
             #expect(got == "(None, 5)")
             #expect(error.description.contains("probe"))
         }
+        // Rank-3 inputs: the expected shape keeps their middle axes.
+        #expect {
+            _ = try dense(Tensor.zeros([2, 7, 3]))
+        } throws: { error in
+            guard case let KerasError.shapeMismatch(_, expected, got, _) = error else { return false }
+            return expected == "(None, 7, 4)" && got == "(None, 7, 3)"
+        }
         // Through a model whose first layer declares its input.
         let model = Sequential([Dense(units: 2, inputShape: [4])])
         #expect(throws: KerasError.self) { try model.predict(Tensor.zeros([2, 3])) }
     }
 
     // MARK: Names
+
+    @Test func eachTestHasItsOwnNameCounters() {
+        // (The suite's trait gives each test fresh counters.)
+        #expect(Dense(units: 1).name == "dense")
+        #expect(Dense(units: 1).name == "dense_1")
+    }
 
     @Test func namesCountPerClassAndClearSessionResets() {
         LayerNames.withFreshNames {

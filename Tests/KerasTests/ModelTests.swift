@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Keras
 
-@Suite("Sequential models") struct ModelTests {
+@Suite("Sequential models", .freshLayerNames) struct ModelTests {
     static let xorX: Tensor = [[0, 0], [0, 1], [1, 0], [1, 1]]
     static let xorY: Tensor = [[0], [1], [1], [0]]
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Keras
 
-@Suite("Regularizers and constraints") struct RegularizerConstraintTests {
+@Suite("Regularizers and constraints", .freshLayerNames) struct RegularizerConstraintTests {
     // MARK: Regularizers
 
     @Test func penaltiesMatchKeras() throws {
@@ -128,6 +128,17 @@ import Testing
         let capped = Constraint.maxNorm(1.5)(w).square().sum(axis: 0).sqrt().scalars
         #expect(capped.allSatisfy { $0 <= 1.5 + 1e-5 })
         #expect(Constraint.nonNeg(w).scalars.allSatisfy { $0 >= 0 })
+    }
+
+    @Test func constraintAxesOutsideTheWeightThrow() throws {
+        // A bias has one axis: a norm over axis 1 cannot apply (thrown when the layer builds).
+        #expect(throws: KerasError.self) {
+            try Dense(units: 2, biasConstraint: .maxNorm(1, axis: 1)).buildIfNeeded(inputShape: [nil, 3])
+        }
+        #expect(throws: KerasError.self) { try Constraint.unitNorm(axis: -3).validate(forShape: [3, 2]) }
+        try Constraint.unitNorm(axis: -1).validate(forShape: [3, 2])
+        try Constraint.nonNeg.validate(forShape: [])
+        try Dense(units: 2, kernelConstraint: .minMaxNorm(axis: 1)).buildIfNeeded(inputShape: [nil, 3])
     }
 
     @Test func constraintsApplyAfterEveryStep() throws {

@@ -83,6 +83,9 @@ int keras_matmul(int transA, int transB, long m, long n, long k,
                  const float *b, long ldb,
                  float beta, float *c, long ldc);
 
+/// 1 if the C kernels were compiled with optimisation (release), 0 in debug builds.
+int keras_gemm_optimized(void);
+
 /// Monotonic clock in nanoseconds (for calibration and benchmarks).
 double keras_now_ns(void);
 

@@ -13,6 +13,8 @@ public final class EarlyStopping: Callback {
     public let baseline: Float?
     public let restoreBestWeights: Bool
     public let startFromEpoch: Int
+    /// 1 prints when training stops and when the best weights are restored, as Keras does.
+    public let verbose: Int
     /// The epoch (0-based) at which training stopped, or 0 when it ran to the end.
     public private(set) var stoppedEpoch = 0
     /// The epoch (0-based) of the best monitored value so far.
@@ -23,9 +25,10 @@ public final class EarlyStopping: Callback {
     public private(set) var wait = 0
     private var bestWeights: [Tensor]?
 
-    public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
-                baseline: Float? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0) {
+    public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, verbose: Int = 0,
+                mode: MonitorMode = .auto, baseline: Float? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0) {
         self.monitor = monitor
+        self.verbose = verbose
         self.minDelta = Swift.abs(minDelta)
         self.patience = patience
         self.mode = mode
@@ -67,7 +70,11 @@ public final class EarlyStopping: Callback {
     }
 
     public override func onTrainEnd(logs: [String: Float]) throws {
-        if restoreBestWeights, let bestWeights { try model?.setWeights(bestWeights) }
+        if stoppedEpoch > 0 && verbose > 0 { print("Epoch \(stoppedEpoch + 1): early stopping") }
+        if restoreBestWeights, let bestWeights {
+            if verbose > 0 { print("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).") }
+            try model?.setWeights(bestWeights)
+        }
     }
 }
 

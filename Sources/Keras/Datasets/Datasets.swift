@@ -55,7 +55,13 @@ public enum Datasets {
     }
 
     static func describe(_ directories: [URL]) -> String {
-        directories.map(\.path).joined(separator: ", ")
+        directories.isEmpty ? "nowhere" : directories.map(\.path).joined(separator: ", ")
+    }
+
+    /// Where to put `name`: in the first of `directories` (unless `name` is absolute).
+    static func destination(_ name: String, in directories: [URL]) -> String {
+        guard !name.hasPrefix("/"), let first = directories.first else { return name }
+        return first.appendingPathComponent(name).path
     }
 
     // MARK: MNIST
@@ -75,7 +81,7 @@ public enum Datasets {
             throw KerasError.invalidData(
                 "MNIST is not on this machine and cannot be downloaded here: fetch \(origin)mnist.npz "
                     + "(SHA-256 731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1) and save it as "
-                    + "\(directories[0].appendingPathComponent(path).path). Looked in: \(describe(directories)).")
+                    + "\(destination(path, in: directories)). Looked in: \(describe(directories)).")
         }
         let arrays = try NumPy.loadArchive(url)
         func array(_ key: String) throws -> Tensor {
@@ -138,7 +144,7 @@ public enum Datasets {
             }
             throw KerasError.invalidData(
                 "Fashion-MNIST is not on this machine and cannot be downloaded here: fetch "
-                    + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories[0].path)/, "
+                    + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories.first.map { $0.path + "/" } ?? "the Keras cache"), "
                     + "or install Debian's dataset-fashion-mnist (\(fashionMNISTSystemDirectory.path))."
                     + partial + " Looked in: \(describe(directories)).")
         }
@@ -172,7 +178,7 @@ public enum Datasets {
             throw KerasError.invalidData(
                 "Boston Housing is not on this machine and cannot be downloaded here: fetch \(origin)boston_housing.npz "
                     + "(SHA-256 f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5) and save it as "
-                    + "\(directories[0].appendingPathComponent(path).path). Looked in: \(describe(directories)).")
+                    + "\(destination(path, in: directories)). Looked in: \(describe(directories)).")
         }
         let arrays = try NumPy.loadArchive(url)
         guard let x = arrays["x"], let y = arrays["y"] else {

@@ -55,10 +55,10 @@ public enum Inflate {
         var member = 0
         while offset < count {
             let location = member == 0 ? "" : " (member \(member + 1), at byte \(offset))"
-            guard count - offset >= 10 else { throw fail("truncated gzip header\(location)") }
-            guard input[offset] == 0x1F, input[offset + 1] == 0x8B else {
+            guard count - offset >= 2, input[offset] == 0x1F, input[offset + 1] == 0x8B else {
                 throw fail(member == 0 ? "not gzip data (bad magic number)" : "data after the gzip stream is not gzip\(location)")
             }
+            guard count - offset >= 10 else { throw fail("truncated gzip header\(location)") }
             guard input[offset + 2] == 8 else { throw fail("unknown gzip compression method \(input[offset + 2])\(location)") }
             let flags = input[offset + 3]
             guard flags & 0xE0 == 0 else { throw fail("reserved gzip header flags are set\(location)") }

@@ -19,7 +19,7 @@ final class InflateOutput {
     init(expectedCount: Int, limit: Int, name: String) {
         self.limit = limit
         self.name = name
-        capacity = max(min(expectedCount, limit), 256)
+        capacity = max(0, min(max(expectedCount, 256), limit))
         base = .allocate(capacity: capacity + InflateOutput.slack)
     }
 

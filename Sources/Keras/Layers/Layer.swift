@@ -155,6 +155,11 @@ enum LayerNames {
     static func withFreshNames<R>(_ body: () throws -> R) rethrows -> R {
         try $scoped.withValue(Counters(), operation: body)
     }
+
+    /// `withFreshNames` for asynchronous work (a test scope, for instance).
+    static func withFreshNames<R>(_ body: () async throws -> R) async rethrows -> R {
+        try await $scoped.withValue(Counters(), operation: body)
+    }
 }
 
 extension String {

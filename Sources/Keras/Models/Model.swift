@@ -54,22 +54,19 @@ open class Model {
     public func countParams() -> Int { layers.reduce(0) { $0 + $1.countParams() } }
     /// The current values of all weights, in order.
     public func getWeights() -> [Tensor] { weights.map(\.value) }
-    /// Replaces all weights' values, in the order of `getWeights()`.
+    /// Replaces all weights' values, in the order of `getWeights()`. Checks every count and
+    /// shape first, so a failed call changes nothing.
     public func setWeights(_ values: [Tensor]) throws {
-        var remaining = values[...]
-        for layer in layers {
-            let count = layer.weights.count
-            guard remaining.count >= count else {
-                throw KerasError.invalidArgument(name: "setWeights", value: "\(values.count) tensors",
-                                                 expected: "\(weights.count) tensors of shapes \(weights.map(\.shape))")
-            }
-            try layer.setWeights(Array(remaining.prefix(count)))
-            remaining = remaining.dropFirst(count)
-        }
-        guard remaining.isEmpty else {
+        let variables = weights
+        guard values.count == variables.count else {
             throw KerasError.invalidArgument(name: "setWeights", value: "\(values.count) tensors",
-                                             expected: "\(weights.count) tensors of shapes \(weights.map(\.shape))")
+                                             expected: "\(variables.count) tensors of shapes \(variables.map(\.shape))")
         }
+        for (variable, value) in zip(variables, values) where variable.shape != value.shape {
+            throw KerasError.shapeMismatch(context: "Model '\(name)' weight '\(variable.name)'", expected: "\(variable.shape)",
+                                           got: "\(value.shape)", fix: "Pass weights in the order and shapes of getWeights().")
+        }
+        for (variable, value) in zip(variables, values) { variable.assign(value) }
     }
 
     // MARK: - Compile
@@ -248,7 +245,7 @@ open class Model {
             if shuffle { RandomGenerator.withGlobal { order.shuffle(using: &$0) } }
             var logs: [String: Float] = [:]
             for step in 0..<steps {
-                try list.callEach { try $0.onTrainBatchBegin(step, logs: logs) }
+                try list.callEach { try $0.onTrainBatchBegin(step, logs: [:]) }
                 let range = (step * batchSize)..<min(count, (step + 1) * batchSize)
                 let (batchX, batchY, batchWeight) = batch(trainX, trainY, trainWeight, order: order, range: range, shuffled: shuffle)
                 let (batchLoss, predictions) = try trainStep(batchX, batchY, sampleWeight: batchWeight)
@@ -315,7 +312,11 @@ open class Model {
         guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
         try prepare(x, y, call: "evaluate")
         let list = CallbackList(callbacks: callbacks)
-        for callback in callbacks { callback.model = self }
+        let steps = (x.shape[0] + batchSize - 1) / batchSize
+        for callback in callbacks {
+            callback.model = self
+            callback.params = ["steps": steps, "verbose": verbose]
+        }
         return try evaluateBatches(x, y, batchSize: batchSize, sampleWeight: sampleWeight, callbacks: list,
                                    bar: verbose == 1 ? ProgressBar(target: (x.shape[0] + batchSize - 1) / batchSize, verbose: 1) : nil)
     }
@@ -331,7 +332,7 @@ open class Model {
         var logs: [String: Float] = [:]
         try callbacks.callEach { try $0.onTestBegin(logs: [:]) }
         for step in 0..<steps {
-            try callbacks.callEach { try $0.onTestBatchBegin(step, logs: logs) }
+            try callbacks.callEach { try $0.onTestBatchBegin(step, logs: [:]) }
             let range = (step * batchSize)..<min(count, (step + 1) * batchSize)
             let (batchX, batchY) = (x.slice(axis: 0, range), y.slice(axis: 0, range))
             let batchWeight = sampleWeight?.slice(axis: 0, range)
@@ -355,9 +356,12 @@ open class Model {
         guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
         try prepare(x, nil, call: "predict")
         let list = CallbackList(callbacks: callbacks)
-        for callback in callbacks { callback.model = self }
         let count = x.shape[0]
         let steps = (count + batchSize - 1) / batchSize
+        for callback in callbacks {
+            callback.model = self
+            callback.params = ["steps": steps, "verbose": verbose]
+        }
         let bar = verbose == 1 ? ProgressBar(target: steps, verbose: 1) : nil
         try list.callEach { try $0.onPredictBegin(logs: [:]) }
         var outputs: [Tensor] = []

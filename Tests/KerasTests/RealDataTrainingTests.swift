@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import Keras
+
+/// Seed 002's MLP on real Fashion-MNIST (Debian's `dataset-fashion-mnist`). Long: it runs only
+/// where `KERAS_REAL_DATA=1` and the data is installed; CI runs it in a release build.
+enum RealData {
+    static var isEnabled: Bool {
+        ProcessInfo.processInfo.environment["KERAS_REAL_DATA"] == "1"
+            && FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+    }
+}
+
+@Suite("RealData training", .enabled(if: RealData.isEnabled))
+struct RealDataTraining {
+    @Test func seed002MLPReaches85PercentOnFashionMNISTInTwoEpochs() throws {
+        let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.fashionMNIST()
+        let x = xTrain.reshaped(to: [60000, 784]) / 255, xt = xTest.reshaped(to: [10000, 784]) / 255
+        let y = try toCategorical(yTrain, numClasses: 10), yt = try toCategorical(yTest, numClasses: 10)
+        let model = Keras.withRandomSeed(2) {
+            Sequential([Dense(units: 512, activation: .relu, inputShape: [784]), Dropout(0.2), Dense(units: 10, activation: .softmax)])
+        }
+        try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+        let history = try Keras.withRandomSeed(2) {
+            try model.fit(x, y, epochs: 2, batchSize: 128, verbose: 0, validationData: (xt, yt))
+        }
+        let result = try model.evaluate(xt, yt, verbose: 0)
+        print("Fashion-MNIST MLP, 2 epochs: test accuracy \(result.accuracy), loss \(result.loss)")
+        #expect(history.keys == ["accuracy", "loss", "val_accuracy", "val_loss"])
+        #expect(result.accuracy >= 0.85)
+        #expect(Swift.abs(result.accuracy - history["val_accuracy"].last!) < 1e-6)
+    }
+}
