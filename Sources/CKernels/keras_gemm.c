@@ -237,6 +237,7 @@ static float *kg_buffer(size_t floats) {
     if (kg_tl_cap >= floats) return kg_tl_buf;
     pthread_once(&kg_buf_once, kg_buf_key_init);
     free(kg_tl_buf);
+    if (floats < ((size_t)1 << 18)) floats = (size_t)1 << 18; // 1 MiB: avoid regrowing often
     size_t bytes = (floats * sizeof(float) + 4095) & ~(size_t)4095;
     void *p = NULL;
     if (posix_memalign(&p, 4096, bytes) != 0) p = NULL;

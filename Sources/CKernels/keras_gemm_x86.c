@@ -339,17 +339,31 @@ KG_AVX2 static void kg_ukr_avx2(long kc, const float *restrict ap, const float *
 #pragma clang loop unroll(full)
         for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();
 
-    for (long p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
-#pragma clang loop unroll(full)
-        for (int r = 0; r < MR; r++) {
-            __m256 av = _mm256_broadcast_ss(ap + r);
-            acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-        }
+#define KG256_STEP(OFF)                                                                    \
+    do {                                                                                   \
+        const __m256 b0 = _mm256_load_ps(bp + 16 * (OFF)), b1 = _mm256_load_ps(bp + 16 * (OFF) + 8); \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                  \
+            const __m256 av = _mm256_broadcast_ss(ap + MR * (OFF) + r);                    \
+            acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);                                \
+            acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);                                \
+        }                                                                                  \
+    } while (0)
+    long p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        _mm_prefetch((const char *)(ap + 8 * MR), _MM_HINT_T0);
+        KG256_STEP(0);
+        KG256_STEP(1);
+        KG256_STEP(2);
+        KG256_STEP(3);
+        ap += 4 * MR;
+        bp += 4 * 16;
+    }
+    for (; p < kc; p++) {
+        KG256_STEP(0);
         ap += MR;
         bp += 16;
     }
+#undef KG256_STEP
 
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const int bm = beta == 0.0f ? 0 : (beta == 1.0f ? 1 : 2);

@@ -382,6 +382,13 @@ struct BitWriter {
         F.expectInvalidData(["header checksum"]) { _ = try Inflate.gzip(badHeaderCRC) }
         // A stream that inflates beyond the limit (a "zip bomb").
         F.expectInvalidData(["larger than the 1000 bytes"]) { _ = try Inflate.gzip(gz, maxOutputBytes: 1000) }
+        // A limit of exactly the output size is enough, for every kind of block.
+        let size = F.bytes("deflate_source.bin").count
+        for name in ["dynamic.gz", "stored.gz", "two_members.gz"] {
+            #expect(throws: Never.self) { _ = try Inflate.gzip(F.bytes(name), maxOutputBytes: size) }
+            F.expectInvalidData(["larger than"]) { _ = try Inflate.gzip(F.bytes(name), maxOutputBytes: size - 1) }
+        }
+        #expect(throws: Never.self) { _ = try Inflate.zlib(F.bytes("fixed.zlib"), maxOutputBytes: size) }
 
         let zz = F.bytes("dynamic.zlib")
         var badAdler = zz

@@ -166,7 +166,7 @@ public enum CSV {
             let raw = String(decoding: UnsafeRawBufferPointer(rebasing: text[field.start..<field.end]), as: UTF8.self)
             return field.quoted ? raw.replacingOccurrences(of: "\"\"", with: "\"") : raw
         }
-        func resolveColumns(count: Int, line: Int) throws {
+        func resolveColumns(count: Int) throws {
             fieldCount = count
             guard let columns else {
                 selected = Array(0..<count)
@@ -262,10 +262,10 @@ public enum CSV {
 
             if hasHeader && header == nil {
                 header = fields.map(string)
-                try resolveColumns(count: fields.count, line: recordLine)
+                try resolveColumns(count: fields.count)
                 continue
             }
-            if fieldCount == nil { try resolveColumns(count: fields.count, line: recordLine) }
+            if fieldCount == nil { try resolveColumns(count: fields.count) }
             guard fields.count == fieldCount else {
                 throw fail(recordLine, "\(fields.count) fields where the \(header == nil ? "first row has" : "header has") \(fieldCount!)")
             }

@@ -15,31 +15,24 @@ enum FileIO {
         guard (info.st_mode & S_IFMT) != S_IFDIR else {
             throw KerasError.invalidArgument(name: "url", value: path, expected: "a file, not a folder")
         }
-        var bytes = [UInt8]()
-        var chunk = max(Int(info.st_size), 0) + 1
+        // One byte more than the size: reaching the end of the file then needs no growth.
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var filled = 0
         while true {
-            let start = bytes.count
-            bytes.reserveCapacity(start + chunk)
-            var failure: Int32 = 0
-            var got = 0
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            bytes.withUnsafeMutableBytes { buffer in
-                while got < chunk {
-                    let n = Foundation.read(fd, buffer.baseAddress! + start + got, chunk - got)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    if n == 0 { break }
-                    got += n
-                }
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: max(bytes.count, 1 << 16)) }
+            let (n, code) = bytes.withUnsafeMutableBytes { buffer in
+                let n = Foundation.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                return (n, n < 0 ? errno : 0)
             }
-            if failure != 0 { throw unreadable(path, failure) }
-            bytes.removeLast(chunk - got)
-            if got < chunk { return bytes }
-            chunk = max(chunk, 1 << 16)
+            if n < 0 {
+                if code == EINTR { continue }
+                throw unreadable(path, code)
+            }
+            if n == 0 { break }
+            filled += n
         }
+        bytes.removeSubrange(filled...)
+        return bytes
     }
 
     private static func unreadable(_ path: String, _ code: Int32) -> KerasError {

@@ -404,34 +404,112 @@ struct Inflater {
     }
 
     /// Decodes symbols until the end-of-block code. The bit buffer holds at least 56 bits after
-    /// a refill, enough for a length code, its extra bits, a distance code and its extra bits (48).
+    /// a refill, enough for a length code, its extra bits, a distance code and its extra bits
+    /// (15 + 5 + 15 + 13 = 48 bits), or for three literals (45). The loop keeps the bit state in
+    /// local variables.
     private mutating func huffmanBlock() throws {
         let literalTable = self.literalTable, distanceTable = self.distanceTable
+        let input = self.input, inputCount = self.inputCount
+        let literalMask = (1 << InflateTables.literalBits) - 1, distanceMask = (1 << InflateTables.distanceBits) - 1
         var out = output.base
         var count = output.count
         var capacity = output.capacity
-        defer { output.count = count }
+        var buffer = bitBuffer, available = bitCount, position = self.position
+        defer {
+            output.count = count
+            bitBuffer = buffer
+            bitCount = available
+            self.position = position
+        }
+
+        @inline(__always) func lookup(_ table: UnsafeMutablePointer<UInt32>, _ primaryBits: Int, _ mask: Int) -> UInt32 {
+            var entry = table[Int(truncatingIfNeeded: buffer) & mask]
+            if (entry &>> 5) & 7 == InflateTables.subtable {
+                let index = Int(truncatingIfNeeded: buffer &>> UInt64(primaryBits)) & ((1 &<< Int((entry &>> 8) & 0xF)) &- 1)
+                entry = table[Int(entry &>> 16) &+ index]
+            }
+            let length = Int(entry & 31)
+            buffer &>>= UInt64(length)
+            available &-= length
+            return entry
+        }
+
         while true {
-            try refill()
-            let entry = decode(literalTable, primaryBits: InflateTables.literalBits)
-            let kind = (entry &>> 5) & 7
+            if position &+ 8 <= inputCount {
+                let word = UInt64(littleEndian: UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self))
+                buffer |= word &<< UInt64(available)
+                position &+= (63 &- available) &>> 3
+                available |= 56
+            } else {
+                bitBuffer = buffer
+                bitCount = available
+                self.position = position
+                try refillNearEnd()
+                buffer = bitBuffer
+                available = bitCount
+                position = self.position
+            }
+            var entry = lookup(literalTable, InflateTables.literalBits, literalMask)
+            var kind = (entry &>> 5) & 7
             if kind == InflateTables.literal {
-                if count >= capacity {
-                    output.count = count
-                    try output.reserve(1)
-                    out = output.base
-                    capacity = output.capacity
+                if count &+ 3 > capacity {
+                    // Near the end of the room: one literal at a time, so that exact limits hold.
+                    if count >= capacity {
+                        output.count = count
+                        try output.reserve(1)
+                        out = output.base
+                        capacity = output.capacity
+                    }
+                    out[count] = UInt8(truncatingIfNeeded: entry &>> 16)
+                    count &+= 1
+                    continue
                 }
+                // Up to two more literals from the same refill.
                 out[count] = UInt8(truncatingIfNeeded: entry &>> 16)
                 count &+= 1
-                continue
+                entry = lookup(literalTable, InflateTables.literalBits, literalMask)
+                kind = (entry &>> 5) & 7
+                if kind == InflateTables.literal {
+                    out[count] = UInt8(truncatingIfNeeded: entry &>> 16)
+                    count &+= 1
+                    entry = lookup(literalTable, InflateTables.literalBits, literalMask)
+                    kind = (entry &>> 5) & 7
+                    if kind == InflateTables.literal {
+                        out[count] = UInt8(truncatingIfNeeded: entry &>> 16)
+                        count &+= 1
+                        continue
+                    }
+                }
+                if kind == InflateTables.length && available < 33 {
+                    // Too few bits left for the match's extra bits, distance code and extra bits.
+                    if position &+ 8 <= inputCount {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self))
+                        buffer |= word &<< UInt64(available)
+                        position &+= (63 &- available) &>> 3
+                        available |= 56
+                    } else {
+                        bitBuffer = buffer
+                        bitCount = available
+                        self.position = position
+                        try refillNearEnd()
+                        buffer = bitBuffer
+                        available = bitCount
+                        position = self.position
+                    }
+                }
             }
             if kind == InflateTables.endOfBlock { return }
             guard kind == InflateTables.length else { throw corrupt("invalid literal/length code") }
-            let length = Int(entry &>> 16) &+ bits(Int((entry &>> 8) & 0xF))
-            let distanceEntry = decode(distanceTable, primaryBits: InflateTables.distanceBits)
+            let extra = Int((entry &>> 8) & 0xF)
+            let length = Int(entry &>> 16) &+ (Int(truncatingIfNeeded: buffer) & ((1 &<< extra) &- 1))
+            buffer &>>= UInt64(extra)
+            available &-= extra
+            let distanceEntry = lookup(distanceTable, InflateTables.distanceBits, distanceMask)
             guard (distanceEntry &>> 5) & 7 == InflateTables.length else { throw corrupt("invalid distance code") }
-            let distance = Int(distanceEntry &>> 16) &+ bits(Int((distanceEntry &>> 8) & 0xF))
+            let distanceExtra = Int((distanceEntry &>> 8) & 0xF)
+            let distance = Int(distanceEntry &>> 16) &+ (Int(truncatingIfNeeded: buffer) & ((1 &<< distanceExtra) &- 1))
+            buffer &>>= UInt64(distanceExtra)
+            available &-= distanceExtra
             guard distance <= count &- streamStart else {
                 throw corrupt("a match reaches \(distance) bytes back, before the start of the data")
             }
