@@ -1,0 +1,129 @@
+extension Model {
+    /// The loss and metrics on `x` and `y`, in batches.
+    @discardableResult
+    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 32, verbose: Int = 1,
+                         sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Evaluation {
+        _ = try requireCompiled("evaluate")
+        guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
+        try prepare(x, y, call: "evaluate")
+        return try evaluate(TensorBatches(x: x, y: y, weights: sampleWeight, batchSize: batchSize), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// The loss and metrics on the batches of `source`.
+    @discardableResult
+    public func evaluate(_ source: some BatchSource, verbose: Int = 1, callbacks: [Callback] = []) throws -> Evaluation {
+        try evaluate(SourceBatches(source), verbose: verbose, callbacks: callbacks)
+    }
+
+    private func evaluate(_ batches: any BatchPlan, verbose: Int, callbacks: [Callback]) throws -> Evaluation {
+        _ = try requireCompiled("evaluate")
+        for callback in callbacks {
+            callback.model = self
+            callback.params = ["steps": batches.batchCount, "verbose": verbose]
+        }
+        return try test(batches, callbacks: CallbackList(callbacks: callbacks),
+                        bar: verbose == 1 ? ProgressBar(target: batches.batchCount, verbose: 1) : nil)
+    }
+
+    /// The evaluation loop shared by `evaluate` and the validation in `fit`.
+    func test(_ batches: any BatchPlan, callbacks: CallbackList, bar: ProgressBar? = nil) throws -> Evaluation {
+        let (_, loss) = try requireCompiled("evaluate")
+        // The compiled metrics are reused: training's values are already in its logs.
+        var metrics: [any Metric]? = nil
+        let tracker = MeanTracker()
+        var logs: [String: Float] = [:]
+        batches.startEpoch(shuffled: false)
+        try callbacks.callEach { try $0.onTestBegin(logs: [:]) }
+        for step in 0..<batches.batchCount {
+            try callbacks.callEach { try $0.onTestBatchBegin(step, logs: [:]) }
+            let batch = try batches.batch(step)
+            guard let y = batch.y else {
+                throw KerasError.invalidData("evaluate: batch \(step) has no targets (y); evaluation needs them.")
+            }
+            if batches.checksEachBatch { try prepare(batch.x, y, call: "evaluate batch \(step)") }
+            let (batchLoss, predictions) = try testStep(batch.x, y, sampleWeight: batch.sampleWeight)
+            if metrics == nil {
+                metrics = try self.metrics(yTrue: y.shape, yPred: predictions.shape, loss: loss)
+                metrics!.forEach { $0.reset() }
+            }
+            tracker.add(batchLoss, weight: Float(batch.x.shape[0]))
+            for metric in metrics! { metric.update(yTrue: y, yPred: predictions, sampleWeight: batch.sampleWeight) }
+            logs = currentLogs(loss: tracker.value, metrics: metrics!)
+            bar?.update(step + 1, values: sortedValues(logs))
+            try callbacks.callEach { try $0.onTestBatchEnd(step, logs: logs) }
+        }
+        batches.endEpoch()
+        try callbacks.callEach { try $0.onTestEnd(logs: logs) }
+        return Evaluation(values: logs)
+    }
+
+    /// The model's outputs for `x`, computed in batches.
+    public func predict(_ x: Tensor, batchSize: Int = 32, verbose: Int = 0, callbacks: [Callback] = []) throws -> Tensor {
+        guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
+        try prepare(x, nil, call: "predict")
+        return try predict(TensorBatches(x: x, y: nil, weights: nil, batchSize: batchSize), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// The model's outputs for the batches of `source`, joined in order.
+    public func predict(_ source: some BatchSource, verbose: Int = 0, callbacks: [Callback] = []) throws -> Tensor {
+        try predict(SourceBatches(source), verbose: verbose, callbacks: callbacks)
+    }
+
+    private func predict(_ batches: any BatchPlan, verbose: Int, callbacks: [Callback]) throws -> Tensor {
+        let list = CallbackList(callbacks: callbacks)
+        let steps = batches.batchCount
+        for callback in callbacks {
+            callback.model = self
+            callback.params = ["steps": steps, "verbose": verbose]
+        }
+        let bar = verbose == 1 ? ProgressBar(target: steps, verbose: 1) : nil
+        batches.startEpoch(shuffled: false)
+        try list.callEach { try $0.onPredictBegin(logs: [:]) }
+        var outputs: [Tensor] = []
+        for step in 0..<steps {
+            try list.callEach { try $0.onPredictBatchBegin(step, logs: [:]) }
+            let batch = try batches.batch(step)
+            if batches.checksEachBatch { try prepare(batch.x, nil, call: "predict batch \(step)") }
+            outputs.append(try call(batch.x, training: false, logits: false))
+            bar?.update(step + 1, values: [])
+            try list.callEach { try $0.onPredictBatchEnd(step, logs: [:]) }
+        }
+        batches.endEpoch()
+        try list.callEach { try $0.onPredictEnd(logs: [:]) }
+        guard !outputs.isEmpty else { throw KerasError.invalidData("predict: there are no batches to predict.") }
+        return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
+    }
+
+    /// Class predictions (the seeds' `predict_classes`): for a single sigmoid output, 1 where
+    /// the probability exceeds 0.5; otherwise the index of the largest output.
+    public func predictClasses(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        let probabilities = try predict(x, batchSize: batchSize)
+        if probabilities.rank >= 2 && probabilities.shape.last! > 1 { return probabilities.argmax(axis: -1) }
+        return probabilities .> 0.5
+    }
+
+    /// One training step on one batch; returns the batch's loss and metrics.
+    @discardableResult
+    public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil) throws -> Evaluation {
+        let (_, loss) = try requireCompiled("trainOnBatch")
+        try prepare(x, y, call: "trainOnBatch")
+        let weight = try sampleWeights(y, classWeight: classWeight, sampleWeight: sampleWeight)
+        let (batchLoss, predictions) = try trainStep(x, y, sampleWeight: weight)
+        let metrics = try self.metrics(yTrue: y.shape, yPred: predictions.shape, loss: loss)
+        metrics.forEach { $0.reset() }
+        for metric in metrics { metric.update(yTrue: y, yPred: predictions, sampleWeight: weight) }
+        return Evaluation(values: currentLogs(loss: batchLoss, metrics: metrics))
+    }
+
+    /// The loss and metrics on one batch, without training.
+    public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Evaluation {
+        try prepare(x, y, call: "testOnBatch")
+        return try test(TensorBatches(x: x, y: y, weights: sampleWeight, batchSize: x.shape[0]), callbacks: CallbackList(callbacks: []))
+    }
+
+    /// The model's outputs for one batch.
+    public func predictOnBatch(_ x: Tensor) throws -> Tensor {
+        try prepare(x, nil, call: "predictOnBatch")
+        return try call(x, training: false, logits: false)
+    }
+}
