@@ -16,11 +16,17 @@ public final class Sequential: Model {
         buildIfInputShapeIsDeclared()
     }
 
-    /// Builds right away when the first layer declares its input shape, as Keras does, so that
+    /// Builds right away when the first layer declares (or was built for) its input shape, as Keras does, so that
     /// `summary()` and `weights` are complete before any data is seen. A layer that cannot be
     /// built reports its error again, thrown, when the model is first used.
     private func buildIfInputShapeIsDeclared() {
-        if let inputShape, !isBuilt { try? build(inputShape: [nil] + inputShape.map { Optional($0) }) }
+        guard !isBuilt else { return }
+        if let inputShape {
+            try? build(inputShape: [nil] + inputShape.map { Optional($0) })
+        } else if let shape = stack.first?.builtInputShape {
+            // The first layer is built already (an adapted Normalization, say): its input shape is known.
+            try? build(inputShape: shape)
+        }
     }
 
     public override var layers: [Layer] { stack.filter { !($0 is InputLayer) } }
