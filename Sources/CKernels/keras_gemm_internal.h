@@ -26,6 +26,8 @@ typedef struct {
     const char *name;
     int mr, nr;
     long kc, mc, nc;
+    int direct_rows;   // rows of C per register block on the direct path (splitting unit)
+    int direct_medium; // 1: the direct path beats the packed one on medium problems too
     kg_ukr_fn ukr;
     kg_pack_a_fn pack_a;
     kg_pack_b_fn pack_b;

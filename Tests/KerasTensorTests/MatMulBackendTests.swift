@@ -118,8 +118,8 @@ struct MatMulBackendTests {
                     seed += 1
                     let p = Problem(tA, tB, m, n, k, alpha: alpha, beta: beta,
                                     pad: Int(seed % 3), seed: seed)
-                    for (path, threads) in [(BuiltInGEMMPath.direct, 1), (.packed, 1), (.packed, 2),
-                                            (.automatic, 0)] {
+                    for (path, threads) in [(BuiltInGEMMPath.direct, 1), (.direct, 2), (.packed, 1),
+                                            (.packed, 2), (.automatic, 0)] {
                         p.check("\(kernel) \(path) threads=\(threads)") { a, b, c in
                             builtInSGEMM(
                                 kernel: kernel, path: path, threads: threads,
@@ -190,7 +190,8 @@ struct MatMulBackendTests {
         }
         #expect(!MatMulBackend.reason.isEmpty)
         var seed: UInt64 = 300
-        for (m, n, k) in [(10, 12, 8), (1, 40, 30), (37, 45, 53), (64, 96, 120), (70, 40, 140)] {
+        for (m, n, k) in [(10, 12, 8), (1, 40, 30), (37, 45, 53), (64, 96, 120), (70, 40, 140),
+                          (10, 300, 100)] {
             for tA in [false, true] {
                 for tB in [false, true] {
                     let (alpha, beta) = scalings[Int(seed % 4)]

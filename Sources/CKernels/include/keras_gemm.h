@@ -41,7 +41,9 @@ int keras_gemm_threads(void);
 /// or the KERAS_NUM_THREADS environment variable).
 void keras_gemm_set_threads(int threads);
 
-/// Built-in GEMM, automatic path: tiny direct path, single-threaded or multi-threaded packed.
+/// Built-in GEMM, automatic policy: tiny problems on the direct path (no packing, no threads);
+/// medium ones on the direct path split across threads (AVX-512); large ones packed and blocked,
+/// split across threads.
 void keras_sgemm(int transA, int transB, long m, long n, long k,
                  float alpha, const float *a, long lda,
                  const float *b, long ldb,
@@ -49,14 +51,14 @@ void keras_sgemm(int transA, int transB, long m, long n, long k,
 
 /// Paths of the built-in GEMM.
 enum {
-    KERAS_GEMM_PATH_AUTO = 0,   // direct for tiny problems, packed otherwise
-    KERAS_GEMM_PATH_DIRECT = 1, // no packing, no threads (fast only for tiny problems)
-    KERAS_GEMM_PATH_PACKED = 2, // packed, blocked
+    KERAS_GEMM_PATH_AUTO = 0,   // the automatic policy of keras_sgemm
+    KERAS_GEMM_PATH_DIRECT = 1, // no packing; operands read in place (small/medium problems)
+    KERAS_GEMM_PATH_PACKED = 2, // packed, blocked (BLIS style)
 };
 
 /// Built-in GEMM with explicit choices (tests, benchmarks). `kernel` -1 = current kernel
-/// (an unsupported one also falls back to it); `threads` 0 = automatic (threads only for large
-/// problems), otherwise the number of threads for the packed path (caller included).
+/// (an unsupported one also falls back to it). `threads`: number of threads (caller included);
+/// 0 = automatic with KERAS_GEMM_PATH_AUTO (threads only from 64^3), 1 with the other paths.
 void keras_sgemm_ex(int kernel, int path, int threads,
                     int transA, int transB, long m, long n, long k,
                     float alpha, const float *a, long lda,

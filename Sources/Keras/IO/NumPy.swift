@@ -395,17 +395,18 @@ struct NumPyHeader {
 
 /// Helpers shared by the array file formats.
 enum ArrayIO {
-    /// The number of elements of `shape`, or nil when a dimension is negative or the product overflows.
+    /// The number of elements of `shape`, or nil when a dimension is negative or the product of
+    /// the non-zero dimensions overflows: NumPy refuses such a shape even when it is empty, and
+    /// `Tensor` multiplies all the dimensions in order.
     static func elementCount(_ shape: [Int]) -> Int? {
         guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
-        if shape.contains(0) { return 0 }
         var count = 1
-        for dimension in shape {
+        for dimension in shape where dimension != 0 {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             if overflow { return nil }
             count = product
         }
-        return count
+        return shape.contains(0) ? 0 : count
     }
 
     /// A Python-style shape: `(60000, 28, 28)`, `(3,)`, `()`.

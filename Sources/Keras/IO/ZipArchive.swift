@@ -10,6 +10,8 @@ struct ZipEntry {
     var compressedSize: Int
     var uncompressedSize: Int
     var localHeaderOffset: Int
+    /// Where the member's data must end: the next member's local header, or the central directory.
+    var dataLimit = Int.max
 }
 
 enum ZipArchive {
@@ -125,6 +127,12 @@ enum ZipArchive {
             entries.append(entry)
             p += 46 + nameLength + extraLength + commentLength
         }
+        // Members may not share or overlap their data, as small ZIP bombs do (Python's zipfile
+        // refuses them too): each one's data ends by the next local header or the directory.
+        let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
+        for (rank, index) in order.enumerated() {
+            entries[index].dataLimit = rank + 1 < order.count ? entries[order[rank + 1]].localHeaderOffset : directoryOffset
+        }
         return entries
     }
 
@@ -141,6 +149,10 @@ enum ZipArchive {
         let dataStart = offset + 30 + view.u16(offset + 26) + view.u16(offset + 28)
         guard dataStart <= bytes.count, entry.compressedSize <= bytes.count - dataStart else {
             throw fail("data (\(entry.compressedSize) bytes at offset \(dataStart)) runs past the end of the file")
+        }
+        guard entry.compressedSize <= entry.dataLimit - dataStart else {
+            throw fail("data (\(entry.compressedSize) bytes at offset \(dataStart)) overlaps the next member or the "
+                        + "central directory at offset \(entry.dataLimit) (a ZIP bomb?)")
         }
         let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<(dataStart + entry.compressedSize)])
         func checked(_ contents: UnsafeRawBufferPointer) throws -> R {

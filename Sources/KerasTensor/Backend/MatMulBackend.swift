@@ -45,9 +45,9 @@ func builtInSGEMM(
 
 /// Which path of the built-in GEMM to take (tests and benchmarks).
 enum BuiltInGEMMPath: Sendable {
-    /// Direct for tiny problems, packed otherwise.
+    /// The automatic policy (tiny: direct, one thread; medium: direct, threads; large: packed).
     case automatic
-    /// No packing, no threads.
+    /// No packing: operands read in place.
     case direct
     /// Packed and blocked.
     case packed
@@ -176,14 +176,15 @@ public struct MatMulCalibration: Sendable, CustomStringConvertible {
 /// Which matmul implementation the tensor engine uses, and why.
 ///
 /// Every matmul goes through one function. Tiny problems (such as `(10×8)·(8×12)`) always take a
-/// direct path without packing or threads. Others use either the built-in packed SIMD kernel
-/// (AVX-512, AVX2+FMA, NEON or portable C, chosen for the CPU; multi-threaded for large problems)
-/// or `cblas_sgemm` from a BLAS found at run time (OpenBLAS, MKL, BLIS, Accelerate, generic).
+/// direct path without packing or threads. Others use either the built-in SIMD kernel
+/// (AVX-512, AVX2+FMA, NEON or portable C, chosen for the CPU; a multi-threaded direct path for
+/// medium problems, packed and blocked for large ones) or `cblas_sgemm` from a BLAS found at run
+/// time (OpenBLAS, MKL, BLIS, Accelerate, generic).
 ///
 /// The choice follows ``preferred``, initialised from the `KERAS_MATMUL` environment variable
 /// (`auto`, `builtin`, `blas`; default `auto`). With `.automatic`, the first large matmul loads
 /// the BLAS, times it against the built-in kernel for a few milliseconds, and keeps the BLAS only
-/// if it is clearly faster. `KERAS_BLAS_PATH` names a specific library to load;
+/// if it is clearly (10%) faster. `KERAS_BLAS_PATH` names a specific library to load;
 /// `KERAS_NUM_THREADS` caps the built-in kernel's threads.
 public enum MatMulBackend {
     /// The path used for non-tiny matmuls. Reading it resolves the choice if still pending
