@@ -3,6 +3,7 @@
 //   swift run -c release keras-bench tensor     matmul backends + elementwise/reduction bandwidth
 //   swift run -c release keras-bench matmul     matmul part only
 //   swift run -c release keras-bench elementwise
+//   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
 //
 // Run on an otherwise idle machine; each number is the best of several rounds (each round the
 // median of several calls), with the implementations interleaved so that background load
@@ -20,10 +21,12 @@ case "tensor":
 case "matmul":
     printBenchHeader()
     runMatMulBenchmarks()
+case "training":
+    try TrainingBenchmark.run()
 case "elementwise":
     runElementwiseBenchmarks()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training]")
 }
