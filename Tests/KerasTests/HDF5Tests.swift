@@ -13,7 +13,7 @@ enum HDF5Fixtures {
     static let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Tools/fixtures")
 
-    static let names = ["types", "layouts", "groups", "latest", "dense.weights", "legacy"]
+    static let names = ["types", "layouts", "groups", "latest", "small_addresses", "superblock2", "dense.weights", "legacy"]
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name + ".h5") }
 

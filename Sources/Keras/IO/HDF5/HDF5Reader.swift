@@ -11,7 +11,7 @@ final class HDF5Reader {
     /// Bytes of values the file may still expand to (compression and fill values make more
     /// bytes than the file has, but not without bound).
     private var budget: Int
-    static let maxDepth = 128
+    static let maxDepth = 64
 
     init(bytes: [UInt8], name: String) throws {
         let superblock = try HDF5Superblock(bytes: bytes, name: name)
@@ -164,10 +164,13 @@ final class HDF5Reader {
         let chunkBytes = chunkCount * elementSize
         let grid = zip(shape, chunk).map { ($0 + $1 - 1) / $1 }
 
+        var placed = Set<[Int]>()
         func place(_ offsets: [Int], stored: ArraySlice<UInt8>, mask: Int) throws {
             guard offsets.count == rank, zip(offsets, zip(shape, chunk)).allSatisfy({ $0 >= 0 && $0 < $1.0 && $0 % $1.1 == 0 }) else {
                 throw fail("chunk at \(offsets) is outside the dataset's shape \(shape)")
             }
+            // Each chunk once: repeated entries could otherwise inflate one stored chunk without bound.
+            guard placed.insert(offsets).inserted else { throw fail("two chunks at \(offsets)") }
             let data = filters.isEmpty ? Array(stored)
                 : try HDF5Filter.decode(stored, filters: filters, mask: mask, elementSize: elementSize,
                                         expectedCount: chunkBytes, source: source)
@@ -397,19 +400,20 @@ final class HDF5Reader {
             try c.signature("GCOL")
             try c.skip(4)
             let size = try c.length("global heap size")
-            let headerSize = 8 + source.lengthSize
+            // Collection and object headers, and object data, are each padded to 8 bytes (H5HG).
+            let headerSize = (8 + source.lengthSize + 7) / 8 * 8
             guard size >= headerSize else { throw c.fail("collection of \(size) bytes") }
             var h = try source.cursor(at: collection, count: size, what: "global heap at \(collection)")
             try h.skip(headerSize)
             var objects: [Int: ArraySlice<UInt8>] = [:]
             while h.remaining >= 8 + source.lengthSize {
-                let start = h.position
                 let id = try h.u16()
                 try h.skip(6)
                 let size = try h.length("global heap object size")
                 if id == 0 { break }
+                try h.skip(headerSize - 8 - source.lengthSize)
                 objects[id] = try h.take(size)
-                try h.align(8, from: start)
+                try h.skip(min((8 - size % 8) % 8, h.remaining))
             }
             globalHeaps[collection] = objects
         }

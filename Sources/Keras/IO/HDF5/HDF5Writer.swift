@@ -88,11 +88,12 @@ struct HDF5Writer {
         }
     }
 
-    /// Whether a string array is small enough for a fixed-length attribute (an attribute message
-    /// holds at most 64 KiB); larger ones are written as variable-length strings.
+    /// Whether a string array can be a fixed-length attribute, as Keras 2 writes `layer_names`:
+    /// small enough (an attribute message holds at most 64 KiB) and without NUL characters (the
+    /// padding). Others are written as variable-length strings.
     private static func fitsFixedLength(_ strings: [String]) -> Bool {
         let width = max(1, strings.map(\.utf8.count).max() ?? 1)
-        return width * strings.count <= 60_000
+        return width * strings.count <= 60_000 && !strings.contains { $0.utf8.contains(0) }
     }
 
     /// Global heap collections holding each distinct string once.
@@ -133,8 +134,8 @@ struct HDF5Writer {
     private mutating func writeGroup(_ group: HDF5Group, path: String) throws -> (header: Int, tree: Int, heap: Int) {
         var entries: [(name: [UInt8], address: Int)] = []
         for (name, node) in group.members {
-            guard !name.isEmpty, !name.contains("/"), name != "." else {
-                throw KerasError.invalidData("HDF5: invalid member name '\(name)' in group '\(path)' (empty, '.' or containing '/')")
+            guard !name.isEmpty, !name.contains("/"), !name.utf8.contains(0), name != "." else {
+                throw KerasError.invalidData("HDF5: invalid member name '\(name)' in group '\(path)' (empty, '.', or containing '/' or NUL)")
             }
             let childPath = path == "/" ? "/" + name : path + "/" + name
             switch node {
@@ -280,8 +281,8 @@ struct HDF5Writer {
     private func attributeMessages(_ attributes: [(name: String, value: HDF5Attribute)], path: String) throws -> [(Int, [UInt8])] {
         var seen = Set<String>()
         return try attributes.map { name, value in
-            guard !name.isEmpty, seen.insert(name).inserted else {
-                throw KerasError.invalidData("HDF5: attribute name '\(name)' of '\(path)' is empty or repeated")
+            guard !name.isEmpty, !name.utf8.contains(0), seen.insert(name).inserted else {
+                throw KerasError.invalidData("HDF5: attribute name '\(name)' of '\(path)' is empty, repeated or contains NUL")
             }
             let (type, shape, data) = try attributeValue(value, name: name, path: path)
             let nameBytes = Array(name.utf8) + [0]
