@@ -332,7 +332,7 @@ struct OptimizerTests {
 
     @Test func configMatchesKeras() {
         let adam = Adam(learningRate: 0.01, name: "adam")
-        #expect(Optimizer.ConfigValue.object(adam.config).json == """
+        #expect(ConfigValue.object(adam.config).json == """
             {"name": "adam", "learning_rate": 0.009999999776482582, "weight_decay": null, "clipnorm": null, \
             "global_clipnorm": null, "clipvalue": null, "use_ema": false, "ema_momentum": 0.99, \
             "ema_overwrite_frequency": null, "loss_scale_factor": null, "gradient_accumulation_steps": null, \
@@ -358,7 +358,7 @@ struct OptimizerTests {
         #expect(copy.serialized == original.serialized)
 
         let json = Data(original.serialized.json.utf8)
-        let decoded = try JSONDecoder().decode(Optimizer.ConfigValue.self, from: json)
+        let decoded = try JSONDecoder().decode(ConfigValue.self, from: json)
         let fromJSON = try Optimizers.deserialize(decoded)
         #expect(fromJSON.serialized.json == original.serialized.json)
 

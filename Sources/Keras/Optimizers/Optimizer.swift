@@ -189,12 +189,7 @@ open class Optimizer {
     /// The optimizer as Keras serialises it in `compile_config`:
     /// `{"module": "keras.optimizers", "class_name": …, "config": …, "registered_name": null}`.
     public var serialized: ConfigValue {
-        .object([
-            ConfigField("module", .string("keras.optimizers")),
-            ConfigField("class_name", .string(className)),
-            ConfigField("config", .object(config)),
-            ConfigField("registered_name", .null),
-        ])
+        KerasObject(module: "keras.optimizers", className: className, config: config).value
     }
 
     /// Leaves some variables out of weight decay: those in `variables`, and those whose name

@@ -26,7 +26,7 @@ public enum Optimizers {
     /// `compile_config` in a `.keras` file holds it). Missing keys take Keras' defaults; the
     /// learning rate may be a number or a serialized schedule. Options this package does not
     /// implement (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`) must be unset.
-    public static func deserialize(_ serialized: Optimizer.ConfigValue) throws -> Optimizer {
+    public static func deserialize(_ serialized: ConfigValue) throws -> Optimizer {
         guard let className = serialized["class_name"]?.stringValue else {
             throw KerasError.invalidData("Optimizer config has no class_name: \(serialized.json)")
         }
@@ -34,8 +34,8 @@ public enum Optimizers {
     }
 
     /// The optimizer of Keras class `className` (any case) built from a `get_config()` dictionary.
-    public static func make(className: String, config: Optimizer.ConfigValue) throws -> Optimizer {
-        let reader = OptimizerConfigReader(config, context: className)
+    public static func make(className: String, config: ConfigValue) throws -> Optimizer {
+        let reader = ConfigReader(config, context: className)
         let name = try config["name"].flatMap { $0.isNull ? nil : $0 }.map { value -> String in
             guard let string = value.stringValue else {
                 throw KerasError.invalidArgument(name: "\(className).name", value: value.json, expected: "a string")
