@@ -310,11 +310,16 @@ struct OptimizerTests {
     }
 
     @Test func defaultNamesFollowKeras() {
-        #expect(Optimizers.snakeCase("RMSprop") == "rm_sprop")
-        #expect(Optimizers.snakeCase("AdamW") == "adam_w")
-        #expect(Optimizers.snakeCase("SGD") == "sgd")
-        #expect(Optimizers.snakeCase("Adagrad") == "adagrad")
-        #expect(Optimizers.snakeCase("LossScaleOptimizer") == "loss_scale_optimizer")
+        #expect("RMSprop".snakeCased == "rm_sprop")
+        #expect("AdamW".snakeCased == "adam_w")
+        #expect("SGD".snakeCased == "sgd")
+        #expect("Adagrad".snakeCased == "adagrad")
+        #expect("LossScaleOptimizer".snakeCased == "loss_scale_optimizer")
+        // Layer names and saved-group names use the same function.
+        #expect("Conv2D".snakeCased == "conv2d")
+        #expect("BatchNormalization".snakeCased == "batch_normalization")
+        #expect("ReLU".snakeCased == "re_lu")
+        #expect("LSTM".snakeCased == "lstm")
         let first = Adamax(), second = Adamax()
         #expect(first.name.hasPrefix("adamax") && second.name.hasPrefix("adamax_") && first.name != second.name)
         #expect(RMSprop().name.hasPrefix("rm_sprop"))

@@ -188,22 +188,3 @@ enum LayerNames {
         try await $scoped.withValue(Counters(), operation: body)
     }
 }
-
-extension String {
-    /// `BatchNormalization` → `batch_normalization`, as Keras names layers and saved groups.
-    var snakeCased: String {
-        var result = ""
-        let characters = Array(self)
-        for (i, character) in characters.enumerated() {
-            if character.isUppercase {
-                let previousIsLower = i > 0 && (characters[i - 1].isLowercase || characters[i - 1].isNumber)
-                let nextIsLower = i + 1 < characters.count && characters[i + 1].isLowercase
-                if i > 0 && (previousIsLower || (nextIsLower && characters[i - 1].isUppercase)) { result += "_" }
-                result += character.lowercased()
-            } else {
-                result.append(character)
-            }
-        }
-        return result
-    }
-}

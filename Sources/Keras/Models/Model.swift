@@ -19,6 +19,8 @@ open class Model {
     var compiledMetricsConfig: ConfigValue = .null
     var compiledMetrics: [any Metric]?
     private var fusedLoss: (any Loss)?
+    /// The epoch `fit` continues from, set by a callback that restores a backup in `onTrainBegin`.
+    var resumeEpoch: Int?
     /// The `History` of the latest `fit`.
     public internal(set) var history: History?
 

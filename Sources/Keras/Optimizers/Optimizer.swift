@@ -61,7 +61,7 @@ open class Optimizer {
     /// class name made unique (`"sgd"`, `"sgd_1"`, …) as Keras does.
     public init(learningRate: Float, weightDecay: Float? = nil, clipNorm: Float? = nil, clipValue: Float? = nil,
                 globalClipNorm: Float? = nil, name: String? = nil) {
-        let resolvedName = name ?? Optimizers.uniqueName(Optimizers.snakeCase(String(describing: Self.self)))
+        let resolvedName = name ?? Optimizers.uniqueName(String(describing: Self.self).snakeCased)
         self.name = resolvedName
         self.weightDecay = weightDecay
         self.clipNorm = clipNorm

@@ -108,6 +108,6 @@ extension Model {
     static func metricRequest(_ value: ConfigValue) throws -> any MetricRepresentable {
         if case let .string(name) = value { return name }
         let object = try KerasObject(value, kind: "metric")
-        return Optimizers.snakeCase(object.className)
+        return object.className.snakeCased
     }
 }
