@@ -15,13 +15,24 @@ struct HDF5Writer {
 
     static func encode(_ root: HDF5Group) throws -> [UInt8] {
         var writer = HDF5Writer()
-        writer.out = [UInt8](repeating: 0, count: 96)
+        writer.out.reserveCapacity(dataBytes(root) + (1 << 20))
+        writer.out += [UInt8](repeating: 0, count: 96)
         var strings: [String] = []
         try collectStrings(root, into: &strings)
         writer.writeGlobalHeaps(strings)
         let (header, tree, heap) = try writer.writeGroup(root, path: "/")
         writer.writeSuperblock(root: header, tree: tree, heap: heap)
         return writer.out
+    }
+
+    /// The bytes of the datasets' values, to allocate the file once.
+    private static func dataBytes(_ group: HDF5Group) -> Int {
+        group.members.reduce(0) { total, member in
+            switch member.node {
+            case .group(let child): return total + dataBytes(child) + 1024
+            case .dataset(let dataset): return total + dataset.array.bytes.count + 512
+            }
+        }
     }
 
     // MARK: Bytes
