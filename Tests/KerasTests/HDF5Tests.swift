@@ -364,6 +364,29 @@ enum HDF5Fixtures {
         #expect(throws: KerasError.self) { try HDF5File.decode(bytes, name: "cycle.h5") }
     }
 
+    @Test func linksCannotMultiplyTheTree() throws {
+        // Forty nested groups, each with members "a" (the next group) and "b"; pointing every "b"
+        // at the same object as its "a" makes 2^40 paths through a small file.
+        var group = HDF5Group()
+        group.setDataset("a", HDF5Dataset(.int64(0)))
+        group.setDataset("b", HDF5Dataset(.int64(1)))
+        for _ in 0..<40 {
+            var parent = HDF5Group()
+            parent.setGroup("a", group)
+            parent.setDataset("b", HDF5Dataset(.int64(1)))
+            group = parent
+        }
+        var bytes = try HDF5File.encode(group)
+        #expect(try HDF5File.decode(bytes, name: "chain.h5") == group)
+        var patched = 0
+        for i in 0..<(bytes.count - 64) where bytes[i..<i + 4].elementsEqual("SNOD".utf8) && bytes[i + 6] == 2 {
+            bytes.replaceSubrange((i + 56)..<(i + 64), with: Array(bytes[(i + 16)..<(i + 24)]))
+            patched += 1
+        }
+        #expect(patched == 41)
+        #expect(throws: KerasError.self) { try HDF5File.decode(bytes, name: "links.h5") }
+    }
+
     private func childObjectAddress(_ bytes: [UInt8]) throws -> ArraySlice<UInt8> {
         // The only SNOD's first entry: name offset (8 bytes), then the object address.
         guard let snod = (0..<bytes.count - 4).first(where: { bytes[$0..<$0 + 4].elementsEqual("SNOD".utf8) }) else {

@@ -5,7 +5,11 @@
 final class HDF5Reader {
     let source: HDF5Source
     private let rootAddress: Int
-    private var objects: [Int: HDF5Node?] = [:]
+    /// Objects read so far, with the nodes and bytes they expand to (charged again when another
+    /// link reaches them, so that links cannot multiply a small file into a huge tree).
+    private var objects: [Int: (node: HDF5Node?, nodes: Int, bytes: Int)] = [:]
+    /// Groups and datasets the tree may still have.
+    private var nodeBudget: Int
     private var enclosing = Set<Int>()
     private var globalHeaps: [Int: [Int: ArraySlice<UInt8>]] = [:]
     /// Bytes of values the file may still expand to (compression and fill values make more
@@ -19,6 +23,7 @@ final class HDF5Reader {
         rootAddress = superblock.rootAddress
         let (product, overflow) = bytes.count.multipliedReportingOverflow(by: 1032)
         budget = overflow ? .max : product + (1 << 20)
+        nodeBudget = bytes.count + 10_000
     }
 
     func readRoot() throws -> HDF5Group {
@@ -30,8 +35,13 @@ final class HDF5Reader {
 
     /// The group or dataset at `address`; nil for objects that are neither (committed datatypes).
     private func readObject(at address: Int, path: String) throws -> HDF5Node? {
-        if let node = objects[address] { return node }
+        if let known = objects[address] {
+            try charge(nodes: known.nodes, bytes: known.bytes, path: path)
+            return known.node
+        }
         guard !enclosing.contains(address) else { throw source.fail("'\(path)' links back to a group that contains it") }
+        let (bytesBefore, nodesBefore) = (budget, nodeBudget)
+        try charge(nodes: 1, bytes: 0, path: path)
         guard enclosing.count < Self.maxDepth else { throw source.fail("groups nested more than \(Self.maxDepth) deep at '\(path)'") }
         enclosing.insert(address)
         defer { enclosing.remove(address) }
@@ -55,8 +65,16 @@ final class HDF5Reader {
         } else {
             throw source.fail("'\(path)' (object header at \(address)) is neither a group nor a dataset")
         }
-        objects[address] = node
+        objects[address] = (node, nodesBefore - nodeBudget, bytesBefore - budget)
         return node
+    }
+
+    private func charge(nodes: Int, bytes: Int, path: String) throws {
+        guard nodes <= nodeBudget, bytes <= budget else {
+            throw source.fail("'\(path)': the links of the file make a tree larger than the file can hold")
+        }
+        nodeBudget -= nodes
+        budget -= bytes
     }
 
     // MARK: Datasets
