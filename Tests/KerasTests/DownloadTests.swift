@@ -116,7 +116,7 @@ final class OutputLog: @unchecked Sendable {
 
     // MARK: SHA-256
 
-    @Test func sha256MatchesFIPSVectors() {
+    @Test func sha256AndMD5MatchTheStandardsVectors() {
         func hex(_ text: String) -> String { Array(text.utf8).withUnsafeBytes { SHA256.hexDigest($0) } }
         #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -126,9 +126,17 @@ final class OutputLog: @unchecked Sendable {
         let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
         for _ in 0..<1000 { million.update(chunk) }
         #expect(million.hexDigest == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // RFC 1321's MD5 test suite.
+        for (text, digest) in [("", "d41d8cd98f00b204e9800998ecf8427e"), ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+                               ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+                               (String(repeating: "1234567890", count: 8), "57edf4a22be3c955ac49da2e2107b67a")] {
+            var md5 = MD5()
+            md5.update(Array(text.utf8))
+            #expect(md5.hexDigest == digest, "MD5(\(text))")
+        }
     }
 
-    @Test func sha256MatchesHashlibAtEveryBlockBoundaryAndInPieces() throws {
+    @Test func hashesMatchHashlibAtEveryBlockBoundaryAndInPieces() throws {
         let vectors = try #require(DatasetFixtures.expected["sha256"] as? [[String: Any]])
         #expect(vectors.count >= 20)
         for vector in vectors {
@@ -146,6 +154,9 @@ final class OutputLog: @unchecked Sendable {
             }
             #expect(hash.hexDigest == expected, "length \(length) in pieces")
             #expect(hash.hexDigest == hash.hexDigest, "reading the digest does not change the state")
+            var md5 = MD5()
+            md5.update(message)
+            #expect(md5.hexDigest == vector["md5"] as? String, "MD5 of length \(length)")
         }
     }
 
@@ -175,7 +186,7 @@ final class OutputLog: @unchecked Sendable {
         let folder = cache.appendingPathComponent("not/yet/there")
         let log = OutputLog()
         let origin = URL(string: "https://example.invalid/datasets/data.bin")!
-        let url = try Self.downloader(server, log: log).download(RemoteFile(name: "data.bin", origin: origin, sha256: hash),
+        let url = try Self.downloader(server, log: log).download(RemoteFile(name: "data.bin", origin: origin, hash: hash),
                                                                  into: folder)
         #expect(url == folder.appendingPathComponent("data.bin"))
         #expect(try FileIO.read(url) == body)
@@ -190,7 +201,7 @@ final class OutputLog: @unchecked Sendable {
         // No Content-Length: Keras' bar without a target; the hash is still checked.
         let unknownLog = OutputLog()
         let unknown = try Self.downloader(server, log: unknownLog).download(
-            RemoteFile(name: "u.bin", origin: URL(string: "https://example.invalid/unknown.bin")!, sha256: hash.uppercased()),
+            RemoteFile(name: "u.bin", origin: URL(string: "https://example.invalid/unknown.bin")!, hash: hash.uppercased()),
             into: folder)
         #expect(try FileIO.read(unknown) == body)
         #expect(unknownLog.text.contains(" 300000/Unknown "), "\(unknownLog.text)")
@@ -198,7 +209,7 @@ final class OutputLog: @unchecked Sendable {
         // On a terminal the bar is redrawn in place.
         let terminalLog = OutputLog()
         _ = try Self.downloader(server, log: terminalLog, terminal: true).download(
-            RemoteFile(name: "t.bin", origin: origin, sha256: nil), into: folder)
+            RemoteFile(name: "t.bin", origin: origin, hash: nil), into: folder)
         #expect(terminalLog.text.contains("\r") && terminalLog.text.contains("300000/300000"))
         #expect(Self.files(in: folder) == ["data.bin", "t.bin", "u.bin"])
     }
@@ -216,7 +227,7 @@ final class OutputLog: @unchecked Sendable {
         F.expectInvalidData(["https://example.invalid/file.npz", "incomplete or corrupted", "SHA-256 is \(actual)",
                              "Keras expects \(wrong)", "Nothing was saved"]) {
             _ = try downloader.download(RemoteFile(name: "file.npz", origin: URL(string: "https://example.invalid/file.npz")!,
-                                                   sha256: wrong), into: folder)
+                                                   hash: wrong), into: folder)
         }
         F.expectInvalidData(["URL fetch failure on https://example.invalid/short.npz"]) {
             _ = try downloader.download(RemoteFile(name: "short.npz", origin: URL(string: "https://example.invalid/short.npz")!),

@@ -741,12 +741,14 @@ struct BitWriter {
             let bytes = try FileIO.read(folder.appendingPathComponent(name))
             let input = Array(bytes.dropFirst())
             let decode: (UnsafeRawBufferPointer) throws -> Void
-            switch bytes.first.map({ Int($0) % 10 }) {
+            switch bytes.first.map({ Int($0) % 12 }) {
             case 0: decode = { _ = try NumPy.decode($0, name: name) }
             case 1: decode = { _ = try NumPy.decodeArchive($0, name: name) }
             case 2: decode = { _ = try IDX.decode($0, name: name) }
             case 5: decode = { _ = try Inflate.gzip($0, name: name, limit: 1 << 22) }
             case 6: decode = { _ = try Inflate.zlib($0, name: name, limit: 1 << 22) }
+            case 10: decode = { _ = try TarArchive.entries($0, name: name) }
+            case 11: decode = { _ = try Pickle.load($0, name: name) }
             default:
                 Issue.record("\(name): no test for fuzz mode \(bytes.first ?? 0) yet; add one here")
                 continue

@@ -36,7 +36,7 @@ extension Datasets {
             title: "CIFAR-10", folder: "cifar-10-batches-py",
             remote: RemoteFile(name: "cifar-10-batches-py-target_archive",
                                origin: URL(string: "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz")!,
-                               sha256: "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"),
+                               hash: "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"),
             otherNames: ["cifar-10-batches-py.tar.gz", "cifar-10-python.tar.gz"])
         let batches = try archive.read(["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"],
                                        directories: directories, downloader: downloader)
@@ -51,7 +51,7 @@ extension Datasets {
             title: "CIFAR-100", folder: "cifar-100-python",
             remote: RemoteFile(name: "cifar-100-python-target_archive",
                                origin: URL(string: "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz")!,
-                               sha256: "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"),
+                               hash: "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"),
             otherNames: ["cifar-100-python.tar.gz"])
         let batches = try archive.read(["train", "test"], directories: directories, downloader: downloader)
         let key = "\(labelMode)_labels"

@@ -75,7 +75,7 @@ public enum Datasets {
                 failure = "no cache folder can be written: \(describe(directories))"
             }
         }
-        let hash = file.sha256.map { " (SHA-256 \($0))" } ?? ""
+        let hash = file.hash.map { " (\(FileHash(expected: $0).algorithm) \($0))" } ?? ""
         throw KerasError.invalidData(
             "\(title) is not on this machine and could not be downloaded (\(failure)). Fetch \(file.origin.absoluteString)"
                 + "\(hash) and save it as \(destination(file.name, in: directories)). Looked in: \(describe(directories)).")
@@ -124,7 +124,7 @@ public enum Datasets {
 
     static func mnist(path: String, directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
         let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "mnist.npz")!,
-                                       sha256: "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
+                                       hash: "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
                             title: "MNIST", directories: directories, downloader: downloader)
         let arrays = try NumPy.loadArchive(url)
         func array(_ key: String) throws -> Tensor {
@@ -234,7 +234,7 @@ public enum Datasets {
             throw KerasError.invalidArgument(name: "testSplit", value: "\(testSplit)", expected: "a fraction in [0, 1)")
         }
         let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "boston_housing.npz")!,
-                                       sha256: "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"),
+                                       hash: "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"),
                             title: "Boston Housing", directories: directories, downloader: downloader)
         let arrays = try NumPy.loadArchive(url)
         guard let x = arrays["x"], let y = arrays["y"] else {

@@ -8,18 +8,18 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A file that Keras downloads: its name in the cache, where it comes from, and its SHA-256
-/// (nil where Keras records none).
+/// A file that Keras downloads: its name in the cache, where it comes from, and the hash Keras
+/// records (SHA-256, or MD5 for a few files; nil where Keras records none).
 struct RemoteFile: Sendable {
     var name: String
     var origin: URL
-    var sha256: String?
+    var hash: String?
 }
 
 /// Fetches files over HTTP(S) into a folder, as `keras.utils.get_file` does.
 ///
 /// Prints `Downloading data from <origin>` and Keras' progress bar (bytes) on standard output,
-/// streams the body into a temporary file next to the destination while computing its SHA-256,
+/// streams the body into a temporary file next to the destination while computing its hash,
 /// and renames it into place only when the download is complete and the hash matches.
 struct Downloader: Sendable {
     /// The URL fetched for an origin: the origin itself, or a local mirror (tests serve files
@@ -40,13 +40,14 @@ struct Downloader: Sendable {
     /// Downloads `file` into `folder` (created when missing) and returns its path.
     ///
     /// Throws `KerasError.invalidData` when the server cannot be reached or answers with an
-    /// error, or when the SHA-256 differs from Keras' record; the cache is then left unchanged.
+    /// error, or when the hash differs from Keras' record; the cache is then left unchanged.
     func download(_ file: RemoteFile, into folder: URL) throws -> URL {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let destination = folder.appendingPathComponent(file.name)
         output("Downloading data from \(file.origin.absoluteString)\n")
         try FileIO.writeAtomically(destination) { writer in
-            let receiver = Receiver(writer: writer, output: output, isTerminal: isTerminal)
+            let receiver = Receiver(writer: writer, hash: FileHash(expected: file.hash ?? ""), output: output,
+                                    isTerminal: isTerminal)
             let configuration = URLSessionConfiguration.ephemeral
             configuration.timeoutIntervalForRequest = timeout
             let queue = OperationQueue()
@@ -58,12 +59,12 @@ struct Downloader: Sendable {
             if let problem = receiver.problem {
                 throw KerasError.invalidData("URL fetch failure on \(file.origin.absoluteString): \(problem)")
             }
-            if let expected = file.sha256 {
-                let actual = receiver.digest.hexDigest
-                guard actual == expected.lowercased() else {
+            if file.hash != nil {
+                let hash = receiver.fileHash
+                guard hash.hexDigest == hash.expected else {
                     throw KerasError.invalidData(
-                        "\(file.origin.absoluteString): the downloaded file is incomplete or corrupted: its SHA-256 is "
-                            + "\(actual), Keras expects \(expected). Nothing was saved; try again.")
+                        "\(file.origin.absoluteString): the downloaded file is incomplete or corrupted: its \(hash.algorithm) is "
+                            + "\(hash.hexDigest), Keras expects \(hash.expected). Nothing was saved; try again.")
                 }
             }
         }
@@ -75,14 +76,15 @@ struct Downloader: Sendable {
         let writer: FileWriter
         let output: (String) -> Void
         let isTerminal: Bool
-        var digest = SHA256()
+        var fileHash: FileHash
         var received = 0
         var bar: ProgressBar?
         var problem: String?
         let finished = DispatchSemaphore(value: 0)
 
-        init(writer: FileWriter, output: @escaping (String) -> Void, isTerminal: Bool) {
+        init(writer: FileWriter, hash: FileHash, output: @escaping (String) -> Void, isTerminal: Bool) {
             self.writer = writer
+            self.fileHash = hash
             self.output = output
             self.isTerminal = isTerminal
         }
@@ -104,7 +106,7 @@ struct Downloader: Sendable {
             do {
                 try data.withUnsafeBytes { bytes in
                     try writer.write(bytes)
-                    digest.update(bytes)
+                    fileHash.update(bytes)
                 }
                 received += data.count
                 bar?.update(received, values: [], finalize: false)

@@ -1,4 +1,7 @@
-// CRC-32 (gzip, ZIP) and Adler-32 (zlib): the checksums that guard compressed data.
+// CRC-32 (gzip, ZIP) and Adler-32 (zlib): the checksums that guard compressed data; SHA-256
+// and MD5: the hashes Keras records for its downloads.
+
+import Foundation
 
 /// CRC-32 with the reflected polynomial 0xEDB88320, as gzip and ZIP use it; slicing-by-8.
 enum CRC32 {
@@ -178,4 +181,91 @@ struct SHA256 {
 
 extension UInt32 {
     @inline(__always) fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
+}
+
+/// MD5 (RFC 1321): Keras records it, not SHA-256, for a few downloads (the IMDB and Reuters
+/// word indexes). Only to detect damaged downloads; it offers no security.
+struct MD5 {
+    private static let k: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
+    private static let shifts: [UInt32] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
+
+    private var state: (UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
+
+    /// Adds `bytes` to the message.
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let taken = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: taken))
+            offset = taken
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0.baseAddress!) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset >= 64 {
+            compress(base + offset)
+            offset += 64
+        }
+        pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset))
+    }
+
+    /// Adds `bytes` to the message.
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    /// The digest in lowercase hexadecimal, as `hashlib.md5(…).hexdigest()` prints it.
+    var hexDigest: String {
+        var copy = self
+        let bits = length &* 8
+        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pending.count) % 64)
+        tail += (0..<8).map { UInt8(truncatingIfNeeded: bits >> (8 * UInt64($0))) }
+        copy.update(tail)
+        let s = copy.state
+        return [s.0, s.1, s.2, s.3].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
+            .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        var (a, b, c, d) = state
+        for i in 0..<64 {
+            var f: UInt32, g: Int
+            switch i {
+            case 0..<16: f = (b & c) | (~b & d); g = i
+            case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) % 16
+            case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
+            default: f = c ^ (b | ~d); g = (7 * i) % 16
+            }
+            f = f &+ a &+ Self.k[i] &+ UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * g, as: UInt32.self))
+            a = d; d = c; c = b
+            let s = Self.shifts[(i / 16) * 4 + i % 4]
+            b = b &+ ((f << s) | (f >> (32 - s)))
+        }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
+    }
+}
+
+/// The hash Keras records for a download, told apart by length as `get_file`'s "auto" does:
+/// 64 hexadecimal digits are SHA-256, others MD5.
+struct FileHash {
+    private var sha256: SHA256?
+    private var md5: MD5?
+    let expected: String
+
+    init(expected: String) {
+        self.expected = expected.lowercased()
+        if expected.count == 64 { sha256 = SHA256() } else { md5 = MD5() }
+    }
+
+    /// The algorithm's name.
+    var algorithm: String { sha256 != nil ? "SHA-256" : "MD5" }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        sha256?.update(bytes)
+        md5?.update(bytes)
+    }
+
+    var hexDigest: String { sha256?.hexDigest ?? md5?.hexDigest ?? "" }
 }

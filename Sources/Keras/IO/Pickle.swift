@@ -3,7 +3,7 @@
 
 /// Reads Python pickles (protocols 0–5 in their binary opcodes) that hold only plain data —
 /// `None`, booleans, integers, floats, byte and text strings, tuples, lists, dicts — and NumPy
-/// arrays of bool, integer and float types.
+/// arrays of bool, integer, float and object types.
 ///
 /// Like Keras' `RestrictedUnpickler`, it calls nothing: the only globals it accepts are the
 /// three NumPy names that rebuild an array (`numpy.core.multiarray._reconstruct` or its NumPy 2
@@ -24,6 +24,8 @@ enum Pickle {
         /// Keys and values in the order of the stream.
         case dict([(key: Value, value: Value)])
         case array(Array)
+        /// A NumPy array of Python objects (`dtype=object`), such as IMDB's ragged sequences.
+        case objectArray(shape: [Int], items: [Value])
         /// An allowed global or an intermediate object of array reconstruction.
         case numpy(NumPyObject)
 
@@ -52,6 +54,7 @@ enum Pickle {
             case .list(let items): return "a list of \(items.count)"
             case .dict(let entries): return "a dict of \(entries.count)"
             case .array(let array): return "an array of shape \(ArrayIO.pythonShape(array.shape))"
+            case .objectArray(let shape, _): return "an object array of shape \(ArrayIO.pythonShape(shape))"
             case .numpy: return "a NumPy object"
             }
         }
@@ -301,7 +304,7 @@ enum Pickle {
                 case UInt8(ascii: "b"):  // BUILD
                     let state = try pop()
                     guard let target = stack.last?.value else { throw fail("stack underflow") }
-                    try replaceTop(try build(target, state.value), childDepth: 0)
+                    try replaceTop(try build(target, state.value), childDepth: state.depth)
                 default:
                     throw fail("unsupported opcode 0x\(String(opcode, radix: 16))")
                 }
@@ -361,6 +364,13 @@ enum Pickle {
                     return size
                 }
                 guard case .numpy(.dtype(let code, let order)) = values[1] else { throw fail("array dtype is \(values[1].kind)") }
+                if code.hasPrefix("O") {
+                    // Objects: the data is a list of the elements in C order.
+                    guard case .list(let items) = values[3], ArrayIO.elementCount(shape) == items.count else {
+                        throw fail("object array of shape \(ArrayIO.pythonShape(shape)) with \(values[3].kind) as data")
+                    }
+                    return .objectArray(shape: shape, items: items)
+                }
                 guard let type = ScalarType(descr: order + code) else {
                     throw fail("unsupported array dtype '\(order)\(code)': only bool, integer and float types can be read")
                 }
