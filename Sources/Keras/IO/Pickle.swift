@@ -11,8 +11,9 @@
 /// values come back as bytes, as `pickle.load(…, encoding="bytes")` gives them. Anything else,
 /// and any malformed stream, throws `KerasError.invalidData`.
 enum Pickle {
-    /// A value read from a pickle.
-    indirect enum Value {
+    /// A value read from a pickle. Only the large payloads are `indirect`: containers' arrays
+    /// already box their elements, and the millions of integers of IMDB take 24 bytes each.
+    enum Value {
         case none
         case bool(Bool)
         case int(Int)
@@ -23,11 +24,11 @@ enum Pickle {
         case list([Value])
         /// Keys and values in the order of the stream.
         case dict([(key: Value, value: Value)])
-        case array(Array)
+        indirect case array(Array)
         /// A NumPy array of Python objects (`dtype=object`), such as IMDB's ragged sequences.
         case objectArray(shape: [Int], items: [Value])
         /// An allowed global or an intermediate object of array reconstruction.
-        case numpy(NumPyObject)
+        indirect case numpy(NumPyObject)
 
         /// The value of `key` (a text or byte string) in a dict.
         subscript(key: String) -> Value? {
