@@ -178,7 +178,7 @@ public enum NumPy {
     /// unpickler (as Keras' `npz_utils.load_npz` does), never by running code.
     static func decodeMember(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Member {
         let (header, dataStart) = try decodeHeader(bytes, name: name)
-        guard header.descr == "|O" else { return .numbers(try decode(bytes, name: name)) }
+        guard header.descr.hasPrefix("|O") else { return .numbers(try decode(bytes, name: name)) }  // "|O", or "|O8" from old NumPy
         let value = try Pickle.load(UnsafeRawBufferPointer(rebasing: bytes[dataStart...]), name: name)
         guard case .objectArray(let shape, let items) = value, shape == header.shape else {
             throw KerasError.invalidData("\(name): the pickled data is \(value.kind), not the object array of shape "
