@@ -84,7 +84,7 @@ enum Adler32 {
 /// hash.update(bytes)
 /// hash.hexDigest  // "e3b0c442…" for no bytes, as `hashlib.sha256().hexdigest()`
 /// ```
-struct SHA256 {
+struct SHA256: BlockHash {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -99,33 +99,11 @@ struct SHA256 {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     /// The bytes of an unfinished block.
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    var pending: [UInt8] = []
+    var length: UInt64 = 0
 
     init() { pending.reserveCapacity(64) }
 
-    /// Adds `bytes` to the message.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let taken = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: taken))
-            offset = taken
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while bytes.count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
-        }
-        pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset))
-    }
-
-    /// Adds `bytes` to the message.
-    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The 32-byte digest of the message so far.
     var digest: [UInt8] {
@@ -151,7 +129,7 @@ struct SHA256 {
     }
 
     /// Processes one 64-byte block.
-    private mutating func compress(_ block: UnsafeRawPointer) {
+    mutating func compress(_ block: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 { w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
             for i in 16..<64 {
@@ -185,36 +163,14 @@ extension UInt32 {
 
 /// MD5 (RFC 1321): Keras records it, not SHA-256, for a few downloads (the IMDB and Reuters
 /// word indexes). Only to detect damaged downloads; it offers no security.
-struct MD5 {
+struct MD5: BlockHash {
     private static let k: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
     private static let shifts: [UInt32] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
 
     private var state: (UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    var pending: [UInt8] = []
+    var length: UInt64 = 0
 
-    /// Adds `bytes` to the message.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let taken = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: taken))
-            offset = taken
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while bytes.count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
-        }
-        pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset))
-    }
-
-    /// Adds `bytes` to the message.
-    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The digest in lowercase hexadecimal, as `hashlib.md5(…).hexdigest()` prints it.
     var hexDigest: String {
@@ -228,7 +184,7 @@ struct MD5 {
             .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
-    private mutating func compress(_ block: UnsafeRawPointer) {
+    mutating func compress(_ block: UnsafeRawPointer) {
         var (a, b, c, d) = state
         for i in 0..<64 {
             var f: UInt32, g: Int
@@ -268,4 +224,40 @@ struct FileHash {
     }
 
     var hexDigest: String { sha256?.hexDigest ?? md5?.hexDigest ?? "" }
+}
+
+/// A hash that consumes its message in 64-byte blocks (SHA-256, MD5): the buffering of
+/// partial blocks is shared; each hash compresses a block and pads the end its own way.
+protocol BlockHash {
+    /// The bytes of an unfinished block.
+    var pending: [UInt8] { get set }
+    /// The message length so far, in bytes.
+    var length: UInt64 { get set }
+    /// Mixes one 64-byte block into the state.
+    mutating func compress(_ block: UnsafeRawPointer)
+}
+
+extension BlockHash {
+    /// Adds `bytes` to the message.
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let taken = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: taken))
+            offset = taken
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0.baseAddress!) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset >= 64 {
+            compress(base + offset)
+            offset += 64
+        }
+        pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset))
+    }
+
+    /// Adds `bytes` to the message.
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 }
