@@ -1,0 +1,74 @@
+import Foundation
+import Keras
+import KerasPlot
+
+/// Every picture the seeds draw, written as SVG (and the digit grid as PNG too) into a folder:
+/// `swift run -c release examples plots [folder]` (default `plots/`).
+enum PlotsExample {
+    static func run() throws {
+        let folder = URL(fileURLWithPath: CommandLine.arguments.dropFirst(2).first ?? "plots", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func save(_ figure: any Figure, _ name: String) throws {
+            let url = folder.appendingPathComponent(name)
+            try figure.write(to: url)
+            print("wrote \(url.path)")
+        }
+        Keras.setRandomSeed(0)
+
+        // Seed 000: the beans, one feature — data and the trained neuron's curve.
+        let (x1, y1) = Beans.oneFeature(count: 100)
+        let curveModel = Sequential([Dense(units: 2, activation: "sigmoid", inputDim: 1), Dense(units: 1, activation: "sigmoid")])
+        try curveModel.compile(optimizer: SGD(learningRate: 0.5), loss: "mean_squared_error", metrics: ["accuracy"])
+        let beansHistory = try curveModel.fit(x1, y1, epochs: 400, batchSize: 10, verbose: 0)
+        try save(Plot.predictionCurve(curveModel, x: x1, y: y1, title: "Beans: toxicity by size", xLabel: "bean size",
+                                      yLabel: "toxicity"), "beans-curve.svg")
+        try save(Plot.history(beansHistory, title: "Beans model training"), "beans-history.svg")
+
+        // Seed 000: two features — the prediction surface in 3-D and as a map with its decision boundary.
+        let (x2, y2) = Beans.twoFeatures(count: 100)
+        let surfaceModel = Sequential([Dense(units: 2, activation: "sigmoid", inputDim: 2), Dense(units: 1, activation: "sigmoid")])
+        try surfaceModel.compile(optimizer: SGD(learningRate: 0.5), loss: "mean_squared_error", metrics: ["accuracy"])
+        try surfaceModel.fit(x2, y2, epochs: 400, batchSize: 10, verbose: 0)
+        try save(Plot.predictionSurface(surfaceModel, x: x2, y: y2, title: "Beans: toxicity by size and colour",
+                                        xLabels: ("size", "colour")), "beans-surface.svg")
+        try save(Plot.decisionMap(surfaceModel, x: x2, y: y2, title: "Beans: decision boundary", xLabels: ("size", "colour")),
+                 "beans-decision-map.svg")
+
+        // Seed 001: an untrained linear unit's line, its weight and bias in the title.
+        let unit = Sequential([Dense(units: 1, inputShape: [1])])
+        let inputs = Tensor.linspace(-1, 1, count: 101).reshaped(to: [101, 1])
+        let outputs = try unit.predict(inputs)
+        let (w, b) = (unit.weights[0].value[0, 0].scalar, unit.weights[1].value[0].scalar)
+        var line = Chart(title: String(format: "Weight: %.2f, bias: %.2f", w, b), xLabel: "Input: x", yLabel: "Target: y",
+                         series: [.line(x: inputs.scalars.map(Double.init), y: outputs.scalars.map(Double.init), color: .black)])
+        (line.xDomain, line.yDomain) = (-1...1, -1...1)
+        try save(line, "linear-unit.svg")
+
+        // Seed 002: the first 20 training digits with their labels, a trained MLP's loss and
+        // accuracy, one test image with its predicted class probabilities, the confusion matrix.
+        guard let data = (try? Datasets.mnist()) ?? (try? Datasets.fashionMNIST()) else {
+            print("No MNIST or Fashion-MNIST found (see `examples mnist`); skipping the image plots.")
+            return
+        }
+        let fashion = (try? Datasets.mnist()) == nil
+        let names = fashion ? ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
+            : (0..<10).map(String.init)
+        let ((xTrain, yTrain), (xTest, yTest)) = data
+        let first = xTrain[0..<20]
+        let labels = yTrain[0..<20].scalars.map { names[Int($0)] }
+        let digits = try Plot.images(first, labels: labels, columns: 10, title: fashion ? "Fashion-MNIST: the first 20 images" : "MNIST: the first 20 images")
+        try save(digits, "mnist-first-20.svg")
+        try save(digits, "mnist-first-20.png")
+
+        let train = xTrain[0..<12000].reshaped(to: [12000, 784]) / 255, test = xTest.reshaped(to: [xTest.shape[0], 784]) / 255
+        let model = Sequential([Dense(units: 128, activation: .relu, inputShape: [784]), Dropout(0.2), Dense(units: 10, activation: .softmax)])
+        try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+        let history = try model.fit(train, try toCategorical(yTrain[0..<12000], numClasses: 10), epochs: 8, batchSize: 128, verbose: 0,
+                                    validationData: (test, try toCategorical(yTest, numClasses: 10)))
+        try save(Plot.history(history, title: "MLP on \(fashion ? "Fashion-MNIST" : "MNIST") (12 000 training images)"), "mnist-history.svg")
+        let probabilities = try model.predict(test)
+        try save(Plot.prediction(image: xTest[9], probabilities: probabilities[9], classNames: names, trueClass: Int(yTest[9].scalar)),
+                 "mnist-prediction.svg")
+        try save(Plot.confusionMatrix(yTrue: yTest, yPred: probabilities, classNames: names), "mnist-confusion.svg")
+    }
+}
