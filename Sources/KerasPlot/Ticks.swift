@@ -17,23 +17,26 @@ public struct Ticks: Equatable, Sendable {
             step = 1
             return
         }
-        var step = Ticks.niceStep(span / Double(max(count, 1)))
-        if integers { step = max(step.rounded(.up), 1) }
+        var (factor, power) = Ticks.niceStep(span / Double(max(count, 1)))
+        if integers && power < 0 { (factor, power) = (1, 0) }
+        // Ticks are index · factor · 10^power, divided rather than multiplied by a fraction so that 3 · 0.2 is 0.6.
+        let scale = pow(10, Double(abs(power)))
+        let step = power >= 0 ? factor * scale : factor / scale
         self.step = step
         let first = (domain.lowerBound / step - 1e-9).rounded(.up)
         let last = (domain.upperBound / step + 1e-9).rounded(.down)
         values = first > last ? [] : stride(from: first, through: last, by: 1).map { index in
-            let value = index * step
-            return abs(value) < step * 1e-9 ? 0 : value
+            (power >= 0 ? index * factor * scale : index * factor / scale) + 0  // + 0 turns -0 into 0
         }
     }
 
-    /// The step of 1, 2 or 5 times a power of ten nearest (in ratio) to `rough`, as d3 chooses it.
-    static func niceStep(_ rough: Double) -> Double {
-        let magnitude = pow(10, floor(log10(rough)))
-        let error = rough / magnitude
-        let factor: Double = error >= 50.0.squareRoot() ? 10 : error >= 10.0.squareRoot() ? 5 : error >= 2.0.squareRoot() ? 2 : 1
-        return factor * magnitude
+    /// The step of 1, 2 or 5 times a power of ten nearest (in ratio) to `rough`, as d3 chooses
+    /// it: the factor and the power.
+    static func niceStep(_ rough: Double) -> (factor: Double, power: Int) {
+        let power = Int(floor(log10(rough)))
+        let error = rough / pow(10, Double(power))
+        if error >= 50.0.squareRoot() { return (1, power + 1) }
+        return (error >= 10.0.squareRoot() ? 5 : error >= 2.0.squareRoot() ? 2 : 1, power)
     }
 
     /// The labels: `0.25`, `1.5`, `100`; very large or small values in scientific notation.

@@ -74,7 +74,7 @@ public final class TensorBoard: Callback {
         }
         if histogramFreq > 0, epoch % histogramFreq == 0, let model {
             for layer in model.layers {
-                for weight in layer.weights { train.histogram("\(layer.name)/\(weight.name)/histogram", weight.value.scalars, step: epoch) }
+                for weight in layer.weights { train.histogram(weight.name + "/histogram", weight.value.scalars, step: epoch) }
             }
         }
         try train.flush()
