@@ -14,6 +14,7 @@ enum PlotsExample {
             print("wrote \(url.path)")
         }
         Keras.setRandomSeed(0)
+        try timings(save)
 
         // Seed 000: the beans, one feature — data and the trained neuron's curve.
         let (x1, y1) = Beans.oneFeature(count: 100)
@@ -63,12 +64,39 @@ enum PlotsExample {
         let train = xTrain[0..<12000].reshaped(to: [12000, 784]) / 255, test = xTest.reshaped(to: [xTest.shape[0], 784]) / 255
         let model = Sequential([Dense(units: 128, activation: .relu, inputShape: [784]), Dropout(0.2), Dense(units: 10, activation: .softmax)])
         try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+        let report = HTMLReport(path: folder.appendingPathComponent("mnist-training.html").path, title: "MLP training")
         let history = try model.fit(train, try toCategorical(yTrain[0..<12000], numClasses: 10), epochs: 8, batchSize: 128, verbose: 0,
-                                    validationData: (test, try toCategorical(yTest, numClasses: 10)))
+                                    callbacks: [report], validationData: (test, try toCategorical(yTest, numClasses: 10)))
+        print("wrote \(report.url.path)")
         try save(Plot.history(history, title: "MLP on \(fashion ? "Fashion-MNIST" : "MNIST") (12 000 training images)"), "mnist-history.svg")
         let probabilities = try model.predict(test)
         try save(Plot.prediction(image: xTest[9], probabilities: probabilities[9], classNames: names, trueClass: Int(yTest[9].scalar)),
                  "mnist-prediction.svg")
         try save(Plot.confusionMatrix(yTrue: yTest, yPred: probabilities, classNames: names), "mnist-confusion.svg")
+    }
+
+    /// The speed check of the issue: 10 000 points and a 60-epoch history, timed and written.
+    static func timings(_ save: (any Figure, String) throws -> Void) throws {
+        var generator = RandomGenerator(seed: 1)
+        let x = (0..<10_000).map { _ in Double(generator.nextUniform()) * 4 - 2 }
+        let y = x.map { sin(2 * $0) + Double(generator.nextUniform() - 0.5) * 0.6 }
+        let scatter = Chart(title: "10 000 points", xLabel: "x", yLabel: "y",
+                            series: [.scatter(x: x, y: y, label: "samples"), .line(x: x.sorted(), y: x.sorted().map { sin(2 * $0) }, label: "sin 2x")])
+        var values: [String: [Float]] = [:]
+        for epoch in 0..<60 {
+            let t = Float(epoch)
+            values["loss", default: []].append(1.2 * exp(-t / 12) + 0.2 + 0.02 * generator.nextUniform())
+            values["val_loss", default: []].append(1.2 * exp(-t / 14) + 0.28 + t * 0.002 + 0.03 * generator.nextUniform())
+            values["accuracy", default: []].append(0.97 - 0.6 * exp(-t / 10) + 0.01 * generator.nextUniform())
+            values["val_accuracy", default: []].append(0.94 - 0.6 * exp(-t / 11) + 0.015 * generator.nextUniform())
+        }
+        let curves = Plot.history(values, title: "60 epochs")
+        for (figure, name) in [(scatter as any Figure, "scatter-10k.svg"), (curves, "history-60-epochs.svg")] {
+            let start = Date()
+            let svg = figure.svg()
+            let seconds = Date().timeIntervalSince(start)
+            print(String(format: "%@: %.1f ms, %d bytes", name, seconds * 1000, svg.utf8.count))
+            try save(figure, name)
+        }
     }
 }

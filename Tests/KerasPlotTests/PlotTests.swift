@@ -241,3 +241,45 @@ struct PlotTests {
         #expect(throws: KerasError.self) { try Plot.classProbabilities(Tensor([0.5, 0.5]), classNames: ["a"]) }
     }
 }
+
+@Suite("HTMLReport")
+struct HTMLReportTests {
+    /// Reads the page at each epoch end, while training still runs.
+    final class PageReader: Callback {
+        let url: URL
+        var pages: [String] = []
+        init(_ url: URL) { self.url = url }
+        override func onEpochEnd(_ epoch: Int, logs: [String: Float]) throws {
+            pages.append(try String(contentsOf: url, encoding: .utf8))
+        }
+    }
+
+    @Test func pageFollowsTrainingAndStopsRefreshingAtTheEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keras-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("report.html")
+        try Keras.withRandomSeed(5) {
+            let model = Sequential([Dense(units: 1, activation: "sigmoid", inputDim: 1)])
+            try model.compile(optimizer: "sgd", loss: "binary_crossentropy", metrics: ["accuracy"])
+            let x = Tensor(shape: [10, 1], scalars: (0..<10).map { Float($0) / 10 }), y = Tensor(shape: [10, 1], scalars: (0..<10).map { $0 < 5 ? 0 : 1 })
+            let report = HTMLReport(path: url.path, title: "Test <run>"), reader = PageReader(url)
+            let history = try model.fit(x, y, epochs: 3, batchSize: 5, verbose: 0, callbacks: [report, reader], validationSplit: 0.2)
+            #expect(reader.pages.count == 3)
+            #expect(reader.pages[0].contains("<meta http-equiv=\"refresh\""))
+            #expect(reader.pages[0].contains("Epoch 1/3, batch 2/2"))
+            let final = try String(contentsOf: url, encoding: .utf8)
+            #expect(!final.contains("http-equiv=\"refresh\""))
+            #expect(final.contains("Finished: 3 epochs") && final.contains("Test &lt;run&gt;"))
+            #expect(final.contains(String(format: "%.4f", history["val_loss"].last!)))
+            #expect(final.contains("width:100.0%"))
+            #expect(!final.contains("src=") && !final.contains("href=\"http"))  // self-contained
+            // The curves are inline, well-formed SVG with both curves.
+            let start = try #require(final.range(of: "<svg")), end = try #require(final.range(of: "</svg>"))
+            let document = try SVGDocument(String(final[start.lowerBound..<end.upperBound]))
+            #expect(document.texts.contains("Loss") && document.texts.contains("validation"))
+            // Atomic updates leave no temporary files behind.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["report.html"])
+        }
+    }
+}
