@@ -130,16 +130,17 @@ public struct Canvas {
         }
     }
 
-    /// A closed polygon.
-    mutating func polygon(_ points: [(x: Double, y: Double)], fill: Color, stroke: Color? = nil, strokeWidth: Double = 1) {
+    /// A closed polygon; a `nil` stroke width inherits the enclosing group's stroke settings.
+    mutating func polygon(_ points: [(x: Double, y: Double)], fill: Color, stroke: Color? = nil, strokeWidth: Double? = 1) {
         raw("<path d=\"")
         for (i, point) in points.enumerated() {
             raw(i == 0 ? "M" : "L")
             number(point.x); raw(" "); number(point.y)
         }
         raw("Z\" fill=\"\(fill.hex)\"")
-        if let stroke {
-            raw(" stroke=\"\(stroke.hex)\" stroke-linejoin=\"round\"")
+        if let stroke { raw(" stroke=\"\(stroke.hex)\"") }
+        if stroke != nil, let strokeWidth {
+            raw(" stroke-linejoin=\"round\"")
             attribute("stroke-width", strokeWidth)
         }
         raw("/>")

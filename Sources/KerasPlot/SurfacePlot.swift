@@ -129,6 +129,8 @@ public struct SurfacePlot: Figure {
         items.sort { $0.depth > $1.depth }
         let light = (-0.3, -0.5, 0.8)
         let lightLength = (light.0 * light.0 + light.1 * light.1 + light.2 * light.2).squareRoot()
+        // Cells are stroked in their own colour, hiding the seams between them: the width is set once.
+        canvas.raw("<g stroke-width=\"0.6\" stroke-linejoin=\"round\">")
         for entry in items {
             switch entry.item {
             case let .cell(c, r):
@@ -144,13 +146,14 @@ public struct SurfacePlot: Figure {
                 let base = colormap.color(unit(mean, zRange) / 2 + 0.5)
                 let color = base.mixed(with: .black, (1 - shade) * 0.35)
                 let projected = corners.map { screen($0.0, $0.1, $0.2) }.map { (x: $0.x, y: $0.y) }
-                canvas.polygon(projected, fill: color, stroke: color, strokeWidth: 0.6)
+                canvas.polygon(projected, fill: color, stroke: color, strokeWidth: nil)
             case let .point(i):
                 let point = points[i]
                 let p = screen(unit(point.x, xRange), unit(point.y, yRange), unit(point.z, zRange) * h)
                 canvas.dots([(p.x, p.y)], fill: point.color, diameter: 6, outline: .white)
             }
         }
+        canvas.raw("</g>")
 
         // Tick labels along the front edges of the floor, and the vertical edge on the left.
         let muted = style.mutedTextColor, small = style.fontSize - 1
