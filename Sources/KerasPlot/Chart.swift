@@ -4,7 +4,8 @@
 import Foundation
 import Keras
 
-/// Data drawn in a `Chart`: x and y values shown as a line, dots, both, or bars.
+/// Data drawn in a `Chart`: x and y values shown as a line, dots, both, or bars. Points pair
+/// `x[i]` with `y[i]` up to the shorter array; non-finite values are left out (they break a line).
 public struct Series {
     /// How the values are drawn.
     public enum Mark: Sendable { case line, dots, lineAndDots, bars }
@@ -23,7 +24,6 @@ public struct Series {
     public var dotSize = 5.0
 
     public init(x: [Double], y: [Double], mark: Mark, label: String? = nil, color: Color? = nil) {
-        precondition(x.count == y.count, "Series: \(x.count) x values but \(y.count) y values")
         (self.x, self.y, self.mark, self.label, self.color) = (x, y, mark, label, color)
     }
 
@@ -65,11 +65,11 @@ public struct HeatMap {
     /// The colour bar's caption; `nil` draws no colour bar.
     public var legendTitle: String?
 
+    /// Throws unless there are `columns · rows` values, at least 2×2.
     public init(values: [Double], columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
                 colormap: Colormap = .diverging, valueRange: ClosedRange<Double> = 0...1, contourLevels: [Double] = [],
-                legendTitle: String? = nil) {
-        precondition(values.count == columns * rows && columns >= 2 && rows >= 2,
-                     "HeatMap: \(values.count) values for \(columns)×\(rows) (at least 2×2)")
+                legendTitle: String? = nil) throws {
+        try checkGrid(values, columns: columns, rows: rows, "HeatMap")
         (self.values, self.columns, self.rows, self.xRange, self.yRange) = (values, columns, rows, xRange, yRange)
         (self.colormap, self.valueRange, self.contourLevels, self.legendTitle) = (colormap, valueRange, contourLevels, legendTitle)
     }
@@ -211,7 +211,7 @@ public struct Chart: Figure {
                     let zero = sy(max(min(0, yDomain.upperBound), yDomain.lowerBound))
                     for (i, point) in points.enumerated() where point.y.isFinite {
                         let x = point.x - slot / 2 + Double(barIndex) * barWidth
-                        canvas.rect(x, min(point.y, zero), barWidth, abs(point.y - zero), fill: series.colors?[i] ?? color, radius: 1.5)
+                        canvas.rect(x, min(point.y, zero), barWidth, abs(point.y - zero), fill: series.colors.flatMap { i < $0.count ? $0[i] : nil } ?? color, radius: 1.5)
                     }
                     barIndex += 1
                 }
@@ -340,5 +340,13 @@ public struct Chart: Figure {
             }
             canvas.text(entry.label, x + swatch + 6, y + 4, color: style.textColor)
         }
+    }
+}
+
+/// Throws unless `values` fill a grid of at least 2×2.
+func checkGrid(_ values: [Double], columns: Int, rows: Int, _ name: String) throws {
+    guard columns >= 2, rows >= 2, values.count == columns * rows else {
+        throw KerasError.invalidArgument(name: "\(name) values", value: "\(values.count) values for \(columns)×\(rows)",
+                                         expected: "columns · rows values on a grid of at least 2×2")
     }
 }

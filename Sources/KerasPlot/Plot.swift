@@ -103,7 +103,7 @@ public enum Plot {
         let x1 = try column(x, 0, of: 2, "x"), x2 = try column(x, 1, of: 2, "x"), targets = try column(y, 0, of: 1, "y")
         let zRange = min(0, grid.min() ?? 0, targets.min() ?? 0)...max(1, grid.max() ?? 1, targets.max() ?? 1)
         let points = zip(zip(x1, x2), targets).map { (x: $0.0.0, y: $0.0.1, z: $0.1, color: classColors[$0.1 >= 0.5 ? 1 : 0]) }
-        var plot = SurfacePlot(values: grid, columns: resolution, rows: resolution, xRange: xRange, yRange: yRange, zRange: zRange,
+        var plot = try SurfacePlot(values: grid, columns: resolution, rows: resolution, xRange: xRange, yRange: yRange, zRange: zRange,
                                points: points, title: title, xLabel: xLabels.0, yLabel: xLabels.1, zLabel: zLabel)
         plot.pointLegend = [("class 0", classColors[0]), ("class 1", classColors[1])]
         return plot
@@ -122,7 +122,7 @@ public enum Plot {
         let (grid, xRange, yRange) = try predictionGrid(predict, x: x, resolution: resolution)
         let x1 = try column(x, 0, of: 2, "x"), x2 = try column(x, 1, of: 2, "x"), targets = try column(y, 0, of: 1, "y")
         var chart = Chart(title: title, xLabel: xLabels.0, yLabel: xLabels.1, width: 520, height: 420)
-        chart.heatMap = HeatMap(values: grid, columns: resolution, rows: resolution, xRange: xRange, yRange: yRange,
+        chart.heatMap = try HeatMap(values: grid, columns: resolution, rows: resolution, xRange: xRange, yRange: yRange,
                                 contourLevels: [0.5], legendTitle: "p(class 1)")
         for label in 0...1 {
             let chosen = targets.indices.filter { (targets[$0] >= 0.5 ? 1 : 0) == label }
@@ -202,6 +202,9 @@ public enum Plot {
     /// `predict` over a `resolution × resolution` grid spanning the two features' ranges (row-major, x₂ rows).
     static func predictionGrid(_ predict: (Tensor) throws -> Tensor, x: Tensor, resolution: Int) throws
         -> (values: [Double], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+        guard resolution >= 2 else {
+            throw KerasError.invalidArgument(name: "resolution", value: "\(resolution)", expected: "at least 2 samples per axis")
+        }
         let x1 = try column(x, 0, of: 2, "x"), x2 = try column(x, 1, of: 2, "x")
         guard let low1 = x1.min(), let high1 = x1.max(), let low2 = x2.min(), let high2 = x2.max() else {
             throw KerasError.invalidData("Plot: x has no samples; pass at least one.")

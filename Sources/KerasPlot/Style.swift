@@ -43,9 +43,9 @@ public struct Color: Equatable, Sendable {
 public struct Colormap: Sendable {
     public var stops: [Color]
 
+    /// A map through `stops`; a single stop is a constant colour.
     public init(stops: [Color]) {
-        precondition(stops.count >= 2, "Colormap: needs at least two stops")
-        self.stops = stops
+        self.stops = stops.isEmpty ? [.black, .black] : stops.count == 1 ? stops + stops : stops
     }
 
     /// The colour of `t` (clamped to 0...1).

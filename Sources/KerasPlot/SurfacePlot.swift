@@ -2,6 +2,7 @@
 // angle (matplotlib's default view: azimuth -60°, elevation 30°), painted back to front.
 
 import Foundation
+import Keras
 
 /// A 3-D surface with points, in projection: a 2-feature model's prediction over its inputs.
 public struct SurfacePlot: Figure {
@@ -30,9 +31,8 @@ public struct SurfacePlot: Figure {
     public init(values: [Double], columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
                 zRange: ClosedRange<Double>, points: [(x: Double, y: Double, z: Double, color: Color)] = [],
                 title: String? = nil, xLabel: String? = nil, yLabel: String? = nil, zLabel: String? = nil,
-                width: Double = 520, height: Double = 440) {
-        precondition(values.count == columns * rows && columns >= 2 && rows >= 2,
-                     "SurfacePlot: \(values.count) values for \(columns)×\(rows) (at least 2×2)")
+                width: Double = 520, height: Double = 440) throws {
+        try checkGrid(values, columns: columns, rows: rows, "SurfacePlot")
         (self.values, self.columns, self.rows, self.xRange, self.yRange, self.zRange) = (values, columns, rows, xRange, yRange, zRange)
         (self.points, self.title, self.xLabel, self.yLabel, self.zLabel) = (points, title, xLabel, yLabel, zLabel)
         (self.width, self.height) = (width, height)

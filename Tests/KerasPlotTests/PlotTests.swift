@@ -283,3 +283,23 @@ struct HTMLReportTests {
         }
     }
 }
+
+@Suite("KerasPlot mistakes")
+struct PlotMistakeTests {
+    @Test func badGridsAndArgumentsThrow() {
+        #expect(throws: KerasError.self) { try HeatMap(values: [0, 1, 2], columns: 2, rows: 2, xRange: 0...1, yRange: 0...1) }
+        #expect(throws: KerasError.self) {
+            try SurfacePlot(values: [0], columns: 1, rows: 1, xRange: 0...1, yRange: 0...1, zRange: 0...1)
+        }
+        let x = Tensor(shape: [2, 2], scalars: [0, 0, 1, 1]), y = Tensor(shape: [2, 1], scalars: [0, 1])
+        #expect(throws: KerasError.self) { try Plot.decisionMap({ $0 }, x: x, y: y) }  // two outputs per input
+        #expect(throws: KerasError.self) { try Plot.predictionSurface({ $0.slice(axis: 1, 0..<1) }, x: x, y: y, resolution: 1) }
+    }
+
+    @Test func mismatchedSeriesDrawTheCommonPoints() throws {
+        var series = Series.bars(x: [0, 1, 2], y: [1, 2], colors: [.black])
+        series.label = "bars"
+        let document = try SVGDocument(Chart(series: [series, .line(x: [0, 1, 2], y: [1])]).svg())
+        #expect(document.all("rect").filter { $0["rx"] == "1.5" }.count == 2 + 1)  // two bars and the legend swatch
+    }
+}
