@@ -21,9 +21,9 @@ struct OptimizerParityTests {
     struct Case: Decodable {
         let name: String
         let class_name: String
-        let args: Optimizer.ConfigValue
+        let args: ConfigValue
         let exclude_from_weight_decay: [String]
-        let config: Optimizer.ConfigValue
+        let config: ConfigValue
         let learning_rates: [Double]
         let steps: [[TensorData]]
         let final_iterations: Int
@@ -32,8 +32,8 @@ struct OptimizerParityTests {
 
     struct Schedule: Decodable {
         let class_name: String
-        let config: Optimizer.ConfigValue
-        let full_config: Optimizer.ConfigValue
+        let config: ConfigValue
+        let full_config: ConfigValue
         let steps: [Int]
         let values: [Double]
     }
@@ -186,7 +186,7 @@ struct OptimizerParityTests {
         #expect(optimizer.className == testCase.class_name)
         // get_config() gives back what Keras wrote (numbers compared by value, keys unordered).
         #expect(Self.sameConfig(.object(optimizer.config), kerasConfig),
-                "\(name): \(Optimizer.ConfigValue.object(optimizer.config).json) vs \(kerasConfig.json)")
+                "\(name): \(ConfigValue.object(optimizer.config).json) vs \(kerasConfig.json)")
         let stats = try Self.run(testCase, optimizer: optimizer)
         #expect(stats.failures.isEmpty, "\(name): \(stats.failures.prefix(5).joined(separator: "; "))")
     }
@@ -203,11 +203,11 @@ struct OptimizerParityTests {
         }
         #expect(stats.failures.isEmpty, "\(stats.failures.prefix(5).joined(separator: "; "))")
         #expect(Self.sameConfig(.object(schedule.config), expected.full_config),
-                "\(Optimizer.ConfigValue.object(schedule.config).json) vs \(expected.full_config.json)")
+                "\(ConfigValue.object(schedule.config).json) vs \(expected.full_config.json)")
     }
 
     /// Config equality with numbers compared by value and object keys in any order.
-    static func sameConfig(_ a: Optimizer.ConfigValue, _ b: Optimizer.ConfigValue) -> Bool {
+    static func sameConfig(_ a: ConfigValue, _ b: ConfigValue) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             guard x.count == y.count else { return false }

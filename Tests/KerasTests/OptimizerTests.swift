@@ -310,11 +310,16 @@ struct OptimizerTests {
     }
 
     @Test func defaultNamesFollowKeras() {
-        #expect(Optimizers.snakeCase("RMSprop") == "rm_sprop")
-        #expect(Optimizers.snakeCase("AdamW") == "adam_w")
-        #expect(Optimizers.snakeCase("SGD") == "sgd")
-        #expect(Optimizers.snakeCase("Adagrad") == "adagrad")
-        #expect(Optimizers.snakeCase("LossScaleOptimizer") == "loss_scale_optimizer")
+        #expect("RMSprop".snakeCased == "rm_sprop")
+        #expect("AdamW".snakeCased == "adam_w")
+        #expect("SGD".snakeCased == "sgd")
+        #expect("Adagrad".snakeCased == "adagrad")
+        #expect("LossScaleOptimizer".snakeCased == "loss_scale_optimizer")
+        // Layer names and saved-group names use the same function.
+        #expect("Conv2D".snakeCased == "conv2d")
+        #expect("BatchNormalization".snakeCased == "batch_normalization")
+        #expect("ReLU".snakeCased == "re_lu")
+        #expect("LSTM".snakeCased == "lstm")
         let first = Adamax(), second = Adamax()
         #expect(first.name.hasPrefix("adamax") && second.name.hasPrefix("adamax_") && first.name != second.name)
         #expect(RMSprop().name.hasPrefix("rm_sprop"))
@@ -332,7 +337,7 @@ struct OptimizerTests {
 
     @Test func configMatchesKeras() {
         let adam = Adam(learningRate: 0.01, name: "adam")
-        #expect(Optimizer.ConfigValue.object(adam.config).json == """
+        #expect(ConfigValue.object(adam.config).json == """
             {"name": "adam", "learning_rate": 0.009999999776482582, "weight_decay": null, "clipnorm": null, \
             "global_clipnorm": null, "clipvalue": null, "use_ema": false, "ema_momentum": 0.99, \
             "ema_overwrite_frequency": null, "loss_scale_factor": null, "gradient_accumulation_steps": null, \
@@ -358,7 +363,7 @@ struct OptimizerTests {
         #expect(copy.serialized == original.serialized)
 
         let json = Data(original.serialized.json.utf8)
-        let decoded = try JSONDecoder().decode(Optimizer.ConfigValue.self, from: json)
+        let decoded = try JSONDecoder().decode(ConfigValue.self, from: json)
         let fromJSON = try Optimizers.deserialize(decoded)
         #expect(fromJSON.serialized.json == original.serialized.json)
 

@@ -78,4 +78,36 @@ public final class Dense: Layer {
         guard let bias else { return product }
         return product + bias.value
     }
+
+    // MARK: - Configuration
+
+    public override func getConfig() throws -> [ConfigField] {
+        try super.getConfig() + [
+            ConfigField("units", .int(units)),
+            ConfigField("activation", try activation.serialized()),
+            ConfigField("use_bias", .bool(useBias)),
+            ConfigField("kernel_initializer", try kernelInitializer.serialized()),
+            ConfigField("bias_initializer", try biasInitializer.serialized()),
+            ConfigField("kernel_regularizer", kernelRegularizer?.serialized() ?? .null),
+            ConfigField("bias_regularizer", biasRegularizer?.serialized() ?? .null),
+            ConfigField("kernel_constraint", kernelConstraint?.serialized() ?? .null),
+            ConfigField("bias_constraint", biasConstraint?.serialized() ?? .null),
+            ConfigField("quantization_config", .null),
+        ]
+    }
+
+    /// The layer a Keras config describes.
+    public convenience init(config: ConfigReader) throws {
+        self.init(
+            units: try config.positiveInt("units"),
+            activation: try ActivationFunction(serialized: config.value("activation") ?? .null),
+            useBias: try config.bool("use_bias", default: true),
+            kernelInitializer: try Initializer(serialized: config.value("kernel_initializer") ?? "glorot_uniform"),
+            biasInitializer: try Initializer(serialized: config.value("bias_initializer") ?? "zeros"),
+            kernelRegularizer: try Regularizer.deserialize(config.value("kernel_regularizer") ?? .null),
+            biasRegularizer: try Regularizer.deserialize(config.value("bias_regularizer") ?? .null),
+            kernelConstraint: try Constraint.deserialize(config.value("kernel_constraint") ?? .null),
+            biasConstraint: try Constraint.deserialize(config.value("bias_constraint") ?? .null),
+            inputShape: try config.declaredInputShape(), name: config.layerName)
+    }
 }

@@ -13,4 +13,20 @@ public final class Flatten: Layer {
         guard let batch = input.shape.first else { return input.reshaped(to: [1, 1]) }
         return input.reshaped(to: [batch, input.shape.dropFirst().reduce(1, *)])
     }
+
+    // MARK: - Configuration
+
+    public override func getConfig() throws -> [ConfigField] {
+        try super.getConfig() + [ConfigField("data_format", .string("channels_last"))]
+    }
+
+    /// The layer a Keras config describes.
+    public convenience init(config: ConfigReader) throws {
+        let format = try config.string("data_format", default: "channels_last")
+        guard format == "channels_last" else {
+            throw KerasError.invalidArgument(name: "\(config.context).data_format", value: format,
+                                             expected: "channels_last (the only layout this package uses)")
+        }
+        self.init(name: config.layerName, inputShape: try config.declaredInputShape())
+    }
 }

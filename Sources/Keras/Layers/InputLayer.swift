@@ -16,6 +16,31 @@ public final class InputLayer: Layer {
         }
         return input
     }
+
+    // MARK: - Configuration
+
+    public override class var recordsBuildConfig: Bool { false }
+
+    /// Keras' `InputLayer` config: `batch_shape`, `dtype`, `sparse`, `ragged`, `name`, `optional`.
+    public override func getConfig() throws -> [ConfigField] {
+        [ConfigField("batch_shape", .shape([nil] + shape.map { $0 })), ConfigField("dtype", .string("float32")),
+         ConfigField("sparse", .bool(false)), ConfigField("ragged", .bool(false)), ConfigField("name", .string(name)),
+         ConfigField("optional", .bool(false))]
+    }
+
+    /// The layer a Keras config describes (Keras 3's `batch_shape`, or Keras 2's `batch_input_shape`).
+    public convenience init(config: ConfigReader) throws {
+        let batchShape = try config.shape("batch_shape") ?? config.shape("batch_input_shape")
+        guard let batchShape, !batchShape.isEmpty else {
+            throw KerasError.invalidData("\(config.context) config has no 'batch_shape'")
+        }
+        let sample = batchShape.dropFirst()
+        guard sample.allSatisfy({ $0 != nil }) else {
+            throw KerasError.invalidArgument(name: "\(config.context).batch_shape", value: ConfigValue.shape(batchShape).json,
+                                             expected: "known sample dimensions (variable-length inputs are not supported)")
+        }
+        self.init(shape: sample.map { $0! }, name: config.layerName)
+    }
 }
 
 /// Keras' `keras.Input(shape=…)`: the input layer of a model.

@@ -112,6 +112,33 @@ open class Layer {
         }
     }
 
+    // MARK: - Configuration
+
+    /// Whether Keras records the build input shape of this class in saved configs
+    /// (`build_config`): true for layers that have weights or a `build` step.
+    open class var recordsBuildConfig: Bool { true }
+
+    /// Keras' `get_config()`: `name`, `trainable`, `dtype`, then what the subclass adds (each
+    /// subclass appends to `super.getConfig()`). Throws when an option has no Keras form.
+    open func getConfig() throws -> [ConfigField] {
+        [ConfigField("name", .string(name)), ConfigField("trainable", .bool(trainable)),
+         ConfigField("dtype", KerasObject(module: "keras", className: "DTypePolicy",
+                                          config: [ConfigField("name", .string("float32"))]).value)]
+    }
+
+    /// The layer as a `.keras` config holds it: class, config, and the shape it was built for.
+    public func serialized() throws -> ConfigValue {
+        var object = KerasObject(module: "keras.layers", className: Self.kerasClassName, config: try getConfig())
+        if let registered = CustomObjects.registeredName(of: type(of: self)) {
+            object.module = nil
+            object.registeredName = registered
+        }
+        if Self.recordsBuildConfig, let builtInputShape {
+            object.extra = [ConfigField("build_config", .object([ConfigField("input_shape", .shape(builtInputShape))]))]
+        }
+        return object.value
+    }
+
     /// Throws a shape error naming this layer.
     func shapeError(expected: String, got: [Int?], fix: String) -> KerasError {
         .shapeMismatch(context: "Layer '\(name)' (\(Self.kerasClassName))", expected: expected, got: formatShape(got), fix: fix)
@@ -159,24 +186,5 @@ enum LayerNames {
     /// `withFreshNames` for asynchronous work (a test scope, for instance).
     static func withFreshNames<R>(_ body: () async throws -> R) async rethrows -> R {
         try await $scoped.withValue(Counters(), operation: body)
-    }
-}
-
-extension String {
-    /// `BatchNormalization` → `batch_normalization`, as Keras names layers and saved groups.
-    var snakeCased: String {
-        var result = ""
-        let characters = Array(self)
-        for (i, character) in characters.enumerated() {
-            if character.isUppercase {
-                let previousIsLower = i > 0 && (characters[i - 1].isLowercase || characters[i - 1].isNumber)
-                let nextIsLower = i + 1 < characters.count && characters[i + 1].isLowercase
-                if i > 0 && (previousIsLower || (nextIsLower && characters[i - 1].isUppercase)) { result += "_" }
-                result += character.lowercased()
-            } else {
-                result.append(character)
-            }
-        }
-        return result
     }
 }

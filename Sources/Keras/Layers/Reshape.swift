@@ -35,4 +35,17 @@ public final class Reshape: Layer {
         let shape = try outputShape(forInputShape: [nil] + input.shape.dropFirst().map { $0 })
         return input.reshaped(to: [input.shape[0]] + shape.dropFirst().map { $0 ?? -1 })
     }
+
+    // MARK: - Configuration
+
+    public override class var recordsBuildConfig: Bool { false }
+
+    public override func getConfig() throws -> [ConfigField] {
+        try super.getConfig() + [ConfigField("target_shape", .array(targetShape.map(ConfigValue.int)))]
+    }
+
+    /// The layer a Keras config describes.
+    public convenience init(config: ConfigReader) throws {
+        self.init(try config.intArray("target_shape"), inputShape: try config.declaredInputShape(), name: config.layerName)
+    }
 }

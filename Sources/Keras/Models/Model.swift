@@ -14,8 +14,13 @@ open class Model {
     /// The loss given to `compile`.
     public private(set) var loss: (any Loss)?
     private var metricRequests: [any MetricRepresentable] = []
+    /// What `compile` was given, as Keras records it in `compile_config` (strings stay strings).
+    var compiledLossConfig: ConfigValue = .null
+    var compiledMetricsConfig: ConfigValue = .null
     var compiledMetrics: [any Metric]?
     private var fusedLoss: (any Loss)?
+    /// The epoch `fit` continues from, set by a callback that restores a backup in `onTrainBegin`.
+    var resumeEpoch: Int?
     /// The `History` of the latest `fit`.
     public internal(set) var history: History?
 
@@ -41,6 +46,21 @@ open class Model {
     /// Whether the model ends in a softmax (`"softmax"`) or sigmoid (`"sigmoid"`) that `call`
     /// can leave out when asked for logits; `nil` otherwise.
     open var finalProbabilityActivation: String? { nil }
+
+    // MARK: - Configuration
+
+    /// The Keras class name (`Sequential`), written to configs.
+    open class var kerasClassName: String { String(describing: self) }
+
+    /// Keras' `get_config()`: name, trainable, dtype, then what the subclass adds.
+    open func getConfig() throws -> [ConfigField] {
+        [ConfigField("name", .string(name)), ConfigField("trainable", .bool(true)),
+         ConfigField("dtype", KerasObject(module: "keras", className: "DTypePolicy",
+                                          config: [ConfigField("name", .string("float32"))]).value)]
+    }
+
+    /// The input shape the model was built for, batch dimension `nil`; `nil` while unbuilt.
+    open var builtInputShape: [Int?]? { nil }
 
     // MARK: - Weights
 
@@ -88,6 +108,8 @@ open class Model {
             _ = try request.makeMetric(loss: self.loss!, yTrueShape: [1, 2], yPredShape: [1, 2])
         }
         metricRequests = metrics
+        compiledLossConfig = try Self.compileValue(loss)
+        compiledMetricsConfig = metrics.isEmpty ? .null : .array(try metrics.map(Self.compileValue))
         compiledMetrics = nil
         fusedLoss = nil
     }

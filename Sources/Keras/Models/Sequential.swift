@@ -97,6 +97,21 @@ public final class Sequential: Model {
     }
 
     /// The model's outputs for a batch: `model(x)`.
+    public override var builtInputShape: [Int?]? { isBuilt ? stack.first?.builtInputShape : nil }
+
+    /// Keras' Sequential config: the layers, starting with an `InputLayer` when the input shape
+    /// is known, and `build_input_shape` once built.
+    public override func getConfig() throws -> [ConfigField] {
+        var layerConfigs: [ConfigValue] = []
+        if !(stack.first is InputLayer), let inputShape {
+            layerConfigs.append(try InputLayer(shape: inputShape, name: "input_layer").serialized())
+        }
+        layerConfigs += try stack.map { try $0.serialized() }
+        var config = try super.getConfig() + [ConfigField("layers", .array(layerConfigs))]
+        if let builtInputShape { config.append(ConfigField("build_input_shape", .shape(builtInputShape))) }
+        return config
+    }
+
     public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
         try call(input, training: training, logits: false)
     }

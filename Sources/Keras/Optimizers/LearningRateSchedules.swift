@@ -11,21 +11,16 @@ public protocol LearningRateSchedule: Sendable {
     /// The Keras class name, such as `"ExponentialDecay"`.
     var className: String { get }
     /// The arguments that rebuild the schedule, in Keras' `get_config()` order.
-    var config: [Optimizer.ConfigField] { get }
+    var config: [ConfigField] { get }
 }
 
 extension LearningRateSchedule {
     public var className: String { String(describing: Self.self) }
-    public var config: [Optimizer.ConfigField] { [] }
+    public var config: [ConfigField] { [] }
 
     /// The schedule as Keras serialises it: `{"module", "class_name", "config", "registered_name"}`.
-    public var serialized: Optimizer.ConfigValue {
-        .object([
-            .init("module", .string("keras.optimizers.schedules")),
-            .init("class_name", .string(className)),
-            .init("config", .object(config)),
-            .init("registered_name", .null),
-        ])
+    public var serialized: ConfigValue {
+        KerasObject(module: "keras.optimizers.schedules", className: className, config: config).value
     }
 }
 
@@ -55,7 +50,7 @@ public struct ExponentialDecay: LearningRateSchedule {
         return initialLearningRate * Foundation.pow(decayRate, p)
     }
 
-    public var config: [Optimizer.ConfigField] {
+    public var config: [ConfigField] {
         [.init("initial_learning_rate", .float(initialLearningRate)), .init("decay_steps", .int(decaySteps)),
          .init("decay_rate", .float(decayRate)), .init("staircase", .bool(staircase)), .init("name", .string(name))]
     }
@@ -84,7 +79,7 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
         return values[values.count - 1]
     }
 
-    public var config: [Optimizer.ConfigField] {
+    public var config: [ConfigField] {
         [.init("boundaries", .array(boundaries.map { .int($0) })), .init("values", .array(values.map { .float($0) })),
          .init("name", .string(name))]
     }
@@ -124,7 +119,7 @@ public struct PolynomialDecay: LearningRateSchedule {
         return (initialLearningRate - endLearningRate) * Foundation.pow(1 - p, power) + endLearningRate
     }
 
-    public var config: [Optimizer.ConfigField] {
+    public var config: [ConfigField] {
         [.init("initial_learning_rate", .float(initialLearningRate)), .init("decay_steps", .int(decaySteps)),
          .init("end_learning_rate", .float(endLearningRate)), .init("power", .float(power)),
          .init("cycle", .bool(cycle)), .init("name", .string(name))]
@@ -156,7 +151,7 @@ public struct InverseTimeDecay: LearningRateSchedule {
         return initialLearningRate / (1 + decayRate * p)
     }
 
-    public var config: [Optimizer.ConfigField] {
+    public var config: [ConfigField] {
         [.init("initial_learning_rate", .float(initialLearningRate)), .init("decay_steps", .int(decaySteps)),
          .init("decay_rate", .float(decayRate)), .init("staircase", .bool(staircase)), .init("name", .string(name))]
     }
@@ -204,7 +199,7 @@ public struct CosineDecay: LearningRateSchedule {
         return decayed(globalStep - warmupSteps, from: warmupTarget)
     }
 
-    public var config: [Optimizer.ConfigField] {
+    public var config: [ConfigField] {
         [.init("initial_learning_rate", .float(initialLearningRate)), .init("decay_steps", .int(decaySteps)),
          .init("alpha", .float(alpha)), .init("name", .string(name)), .init("warmup_target", .float(warmupTarget)),
          .init("warmup_steps", .int(warmupSteps))]
@@ -214,12 +209,12 @@ public struct CosineDecay: LearningRateSchedule {
 /// Rebuilding schedules from their Keras configs (`keras.optimizers.schedules.deserialize`).
 extension Optimizers {
     /// The schedule that a serialized config (`{"class_name": …, "config": …}`) describes.
-    public static func schedule(from serialized: Optimizer.ConfigValue) throws -> any LearningRateSchedule {
+    public static func schedule(from serialized: ConfigValue) throws -> any LearningRateSchedule {
         guard let className = serialized["class_name"]?.stringValue else {
             throw KerasError.invalidData("Learning rate schedule config has no class_name: \(serialized.json)")
         }
         let config = serialized["config"] ?? .object([])
-        let reader = OptimizerConfigReader(config, context: className)
+        let reader = ConfigReader(config, context: className)
         switch className {
         case "ExponentialDecay":
             return ExponentialDecay(
@@ -260,85 +255,6 @@ extension Optimizers {
             throw KerasError.unknownName(
                 kind: "learning rate schedule", name: className,
                 valid: ["CosineDecay", "ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay", "PolynomialDecay"])
-        }
-    }
-}
-
-/// Reads typed values out of a config object, throwing `KerasError`s that name the key.
-struct OptimizerConfigReader {
-    let config: Optimizer.ConfigValue
-    let context: String
-
-    init(_ config: Optimizer.ConfigValue, context: String) {
-        self.config = config
-        self.context = context
-    }
-
-    private func invalid(_ key: String, _ value: Optimizer.ConfigValue, _ expected: String) -> KerasError {
-        .invalidArgument(name: "\(context).\(key)", value: value.json, expected: expected)
-    }
-
-    private func value(_ key: String) -> Optimizer.ConfigValue? {
-        guard let value = config[key], !value.isNull else { return nil }
-        return value
-    }
-
-    func optionalFloat(_ key: String) throws -> Float? {
-        guard let value = value(key) else { return nil }
-        guard let number = value.doubleValue else { throw invalid(key, value, "a number") }
-        return Float(number)
-    }
-
-    func float(_ key: String, default fallback: Float? = nil) throws -> Float {
-        if let result = try optionalFloat(key) { return result }
-        guard let fallback else { throw KerasError.invalidData("\(context) config is missing '\(key)'") }
-        return fallback
-    }
-
-    func int(_ key: String, default fallback: Int? = nil) throws -> Int {
-        guard let value = value(key) else {
-            guard let fallback else { throw KerasError.invalidData("\(context) config is missing '\(key)'") }
-            return fallback
-        }
-        guard let number = value.intValue else { throw invalid(key, value, "an integer") }
-        return number
-    }
-
-    func positiveInt(_ key: String) throws -> Int {
-        let result = try int(key)
-        guard result > 0 else { throw invalid(key, .int(result), "> 0") }
-        return result
-    }
-
-    func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let value = value(key) else { return fallback }
-        guard let flag = value.boolValue else { throw invalid(key, value, "true or false") }
-        return flag
-    }
-
-    func string(_ key: String, default fallback: String) throws -> String {
-        guard let value = value(key) else { return fallback }
-        guard let string = value.stringValue else { throw invalid(key, value, "a string") }
-        return string
-    }
-
-    func intArray(_ key: String) throws -> [Int] {
-        guard let value = value(key), case let .array(items) = value else {
-            throw KerasError.invalidData("\(context) config is missing the list '\(key)'")
-        }
-        return try items.map { item in
-            guard let number = item.intValue else { throw invalid(key, value, "a list of integers") }
-            return number
-        }
-    }
-
-    func floatArray(_ key: String) throws -> [Float] {
-        guard let value = value(key), case let .array(items) = value else {
-            throw KerasError.invalidData("\(context) config is missing the list '\(key)'")
-        }
-        return try items.map { item in
-            guard let number = item.doubleValue else { throw invalid(key, value, "a list of numbers") }
-            return Float(number)
         }
     }
 }

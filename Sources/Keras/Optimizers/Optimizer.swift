@@ -61,7 +61,7 @@ open class Optimizer {
     /// class name made unique (`"sgd"`, `"sgd_1"`, …) as Keras does.
     public init(learningRate: Float, weightDecay: Float? = nil, clipNorm: Float? = nil, clipValue: Float? = nil,
                 globalClipNorm: Float? = nil, name: String? = nil) {
-        let resolvedName = name ?? Optimizers.uniqueName(Optimizers.snakeCase(String(describing: Self.self)))
+        let resolvedName = name ?? Optimizers.uniqueName(String(describing: Self.self).snakeCased)
         self.name = resolvedName
         self.weightDecay = weightDecay
         self.clipNorm = clipNorm
@@ -189,12 +189,7 @@ open class Optimizer {
     /// The optimizer as Keras serialises it in `compile_config`:
     /// `{"module": "keras.optimizers", "class_name": …, "config": …, "registered_name": null}`.
     public var serialized: ConfigValue {
-        .object([
-            ConfigField("module", .string("keras.optimizers")),
-            ConfigField("class_name", .string(className)),
-            ConfigField("config", .object(config)),
-            ConfigField("registered_name", .null),
-        ])
+        KerasObject(module: "keras.optimizers", className: className, config: config).value
     }
 
     /// Leaves some variables out of weight decay: those in `variables`, and those whose name

@@ -26,7 +26,7 @@ public enum Optimizers {
     /// `compile_config` in a `.keras` file holds it). Missing keys take Keras' defaults; the
     /// learning rate may be a number or a serialized schedule. Options this package does not
     /// implement (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`) must be unset.
-    public static func deserialize(_ serialized: Optimizer.ConfigValue) throws -> Optimizer {
+    public static func deserialize(_ serialized: ConfigValue) throws -> Optimizer {
         guard let className = serialized["class_name"]?.stringValue else {
             throw KerasError.invalidData("Optimizer config has no class_name: \(serialized.json)")
         }
@@ -34,8 +34,8 @@ public enum Optimizers {
     }
 
     /// The optimizer of Keras class `className` (any case) built from a `get_config()` dictionary.
-    public static func make(className: String, config: Optimizer.ConfigValue) throws -> Optimizer {
-        let reader = OptimizerConfigReader(config, context: className)
+    public static func make(className: String, config: ConfigValue) throws -> Optimizer {
+        let reader = ConfigReader(config, context: className)
         let name = try config["name"].flatMap { $0.isNull ? nil : $0 }.map { value -> String in
             guard let string = value.stringValue else {
                 throw KerasError.invalidArgument(name: "\(className).name", value: value.json, expected: "a string")
@@ -115,39 +115,6 @@ public enum Optimizers {
     }
 
     // MARK: - Names
-
-    /// Keras' `to_snake_case`: `"RMSprop"` → `"rm_sprop"`, `"AdamW"` → `"adam_w"`.
-    static func snakeCase(_ name: String) -> String {
-        let characters = Array(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })
-        func isUpper(_ c: Character) -> Bool { c.isASCII && c.isUppercase }
-        func isLower(_ c: Character) -> Bool { c.isASCII && c.isLowercase }
-        // re.sub("(.)([A-Z][a-z]+)", r"\1_\2"): an underscore before each capital followed by
-        // lowercase letters, unless at the start. Matches do not overlap: each consumes the
-        // character before the capital and the whole lowercase run after it.
-        var first: [Character] = []
-        var i = 0
-        while i < characters.count {
-            let j = i + 1
-            if j + 1 < characters.count, isUpper(characters[j]), isLower(characters[j + 1]) {
-                var end = j + 1
-                while end < characters.count, isLower(characters[end]) { end += 1 }
-                first.append(characters[i])
-                first.append("_")
-                first.append(contentsOf: characters[j..<end])
-                i = end
-                continue
-            }
-            first.append(characters[i])
-            i += 1
-        }
-        // re.sub("([a-z])([A-Z])", r"\1_\2"), then lowercased.
-        var result = ""
-        for (index, c) in first.enumerated() {
-            result.append(c)
-            if index + 1 < first.count, isLower(c), isUpper(first[index + 1]) { result.append("_") }
-        }
-        return result.lowercased()
-    }
 
     private final class NameCounter: @unchecked Sendable {
         let lock = NSLock()

@@ -84,8 +84,12 @@ extension Model {
         stopTraining = false
         let lossTracker = MeanTracker()
 
+        resumeEpoch = nil
         try list.callEach { try $0.onTrainBegin(logs: [:]) }
-        for epoch in initialEpoch..<max(initialEpoch, epochs) {
+        // A callback that restored a backup (BackupAndRestore) says where to continue.
+        let firstEpoch = max(initialEpoch, resumeEpoch ?? 0)
+        resumeEpoch = nil
+        for epoch in firstEpoch..<max(firstEpoch, epochs) {
             try list.callEach { try $0.onEpochBegin(epoch, logs: [:]) }
             if verbose == 1 || verbose == 2 { print("Epoch \(epoch + 1)/\(epochs)") }
             let bar = ProgressBar(target: steps, verbose: verbose)

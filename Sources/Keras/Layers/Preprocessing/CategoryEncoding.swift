@@ -63,6 +63,22 @@ public final class CategoryEncoding: Layer {
         try buildIfNeeded(inputShape: [nil] + input.shape.dropFirst().map { $0 })
         return try encodeCategorical(input, depth: numTokens, mode: .count, countWeights: countWeights, layer: self)
     }
+
+    // MARK: - Configuration
+
+    public override func getConfig() throws -> [ConfigField] {
+        try super.getConfig() + [ConfigField("num_tokens", .int(numTokens)), ConfigField("output_mode", .string(outputMode.rawValue))]
+    }
+
+    /// The layer a Keras config describes.
+    public convenience init(config: ConfigReader) throws {
+        let mode = try config.string("output_mode", default: "multi_hot")
+        guard let outputMode = OutputMode(rawValue: mode) else {
+            throw KerasError.unknownName(kind: "CategoryEncoding output_mode", name: mode, valid: OutputMode.allCases.map(\.rawValue))
+        }
+        self.init(numTokens: try config.positiveInt("num_tokens"), outputMode: outputMode,
+                  inputShape: try config.declaredInputShape(), name: config.layerName)
+    }
 }
 
 extension CategoryEncoding.OutputMode {

@@ -134,6 +134,34 @@ public final class Discretization: Layer {
         }
         return low
     }
+
+    // MARK: - Configuration
+
+    public override func getConfig() throws -> [ConfigField] {
+        try super.getConfig() + [
+            ConfigField("bin_boundaries", binBoundaries.map { .floats($0) } ?? .null),
+            ConfigField("num_bins", numBins.map(ConfigValue.int) ?? .null),
+            ConfigField("epsilon", .double(epsilon)),
+            ConfigField("output_mode", .string(outputMode.rawValue)),
+            ConfigField("sparse", .bool(false)),
+        ]
+    }
+
+    /// The layer a Keras config describes: fixed boundaries, or a number of bins to adapt.
+    public convenience init(config: ConfigReader) throws {
+        let mode = try config.string("output_mode", default: "int")
+        guard let outputMode = OutputMode(rawValue: mode) else {
+            throw KerasError.unknownName(kind: "Discretization output_mode", name: mode, valid: OutputMode.allCases.map(\.rawValue))
+        }
+        let shape = try config.declaredInputShape()
+        if config.value("bin_boundaries") != nil {
+            self.init(binBoundaries: try config.floatArray("bin_boundaries"), outputMode: outputMode, inputShape: shape,
+                      name: config.layerName)
+        } else {
+            self.init(numBins: try config.positiveInt("num_bins"), epsilon: Double(try config.float("epsilon", default: 0.01)),
+                      outputMode: outputMode, inputShape: shape, name: config.layerName)
+        }
+    }
 }
 
 extension Discretization.OutputMode {

@@ -275,4 +275,37 @@ public final class Normalization: Layer {
         let scale = variance.sqrt().maximum(Tensor(Normalization.epsilon))
         return invert ? mean + input * scale : (input - mean) / scale
     }
+
+    // MARK: - Configuration
+
+    public override func getConfig() throws -> [ConfigField] {
+        func statistic(_ tensor: Tensor?) -> ConfigValue {
+            guard let tensor else { return .null }
+            return tensor.rank == 0 ? .float(tensor.scalar) : .floats(tensor.scalars)
+        }
+        return try super.getConfig() + [
+            ConfigField("axis", .array(axes.map(ConfigValue.int))),
+            ConfigField("invert", .bool(invert)),
+            ConfigField("mean", statistic(givenMean)),
+            ConfigField("variance", statistic(givenVariance)),
+        ]
+    }
+
+    /// The layer a Keras config describes (`axis` an integer, a list, or `null`).
+    public convenience init(config: ConfigReader) throws {
+        let axes: [Int]
+        switch config.value("axis") {
+        case nil: axes = []
+        case .array?: axes = try config.intArray("axis")
+        default: axes = [try config.int("axis")]
+        }
+        func statistic(_ key: String) throws -> Tensor? {
+            guard let value = config.value(key) else { return nil }
+            if case .array = value { return Tensor(try config.floatArray(key)) }
+            return Tensor(try config.float(key))
+        }
+        self.init(axes: axes, mean: try statistic("mean"), variance: try statistic("variance"),
+                  invert: try config.bool("invert", default: false), inputShape: try config.declaredInputShape(),
+                  name: config.layerName)
+    }
 }

@@ -54,4 +54,30 @@ public final class Rescaling: Layer {
             }
         }
     }
+
+    // MARK: - Configuration
+
+    public override class var recordsBuildConfig: Bool { false }
+
+    /// Scalars as numbers, tensors as nested lists, as Keras writes them.
+    public override func getConfig() throws -> [ConfigField] {
+        func value(_ tensor: Tensor) -> ConfigValue {
+            tensor.rank == 0 ? .float(tensor.scalar) : .floats(tensor.scalars)
+        }
+        for (argument, tensor) in [("scale", scale), ("offset", offset)] where tensor.rank > 1 {
+            throw KerasError.invalidArgument(name: "\(name).\(argument)", value: "a tensor of shape \(tensor.shape)",
+                                             expected: "a number or a vector to save in a Keras config")
+        }
+        return try super.getConfig() + [ConfigField("scale", value(scale)), ConfigField("offset", value(offset))]
+    }
+
+    /// The layer a Keras config describes.
+    public convenience init(config: ConfigReader) throws {
+        func tensor(_ key: String, default fallback: Float) throws -> Tensor {
+            if case .array? = config.value(key) { return Tensor(try config.floatArray(key)) }
+            return Tensor(try config.float(key, default: fallback))
+        }
+        self.init(scale: try tensor("scale", default: 1), offset: try tensor("offset", default: 0),
+                  inputShape: try config.declaredInputShape(), name: config.layerName)
+    }
 }

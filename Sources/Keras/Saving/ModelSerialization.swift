@@ -1,0 +1,99 @@
+import Foundation
+
+// Whole models as Keras configs: `to_json()`, `model_from_json`, and `config.json` in `.keras` files.
+
+extension Model {
+    /// The model as `config.json` in a `.keras` file holds it: class, config, `build_config`
+    /// (once built) and `compile_config` (`{}` until compiled).
+    public func serialized() throws -> ConfigValue {
+        var extra: [ConfigField] = []
+        if let builtInputShape {
+            extra.append(ConfigField("build_config", .object([ConfigField("input_shape", .shape(builtInputShape))])))
+        }
+        extra.append(ConfigField("compile_config", try compileConfig()))
+        return KerasObject(module: "keras", className: Self.kerasClassName, config: try getConfig(), extra: extra).value
+    }
+
+    /// The arguments of `compile` as Keras records them; `{}` for a model not compiled.
+    func compileConfig() throws -> ConfigValue {
+        guard let optimizer else { return .object([]) }
+        return .object([
+            ConfigField("optimizer", optimizer.serialized),
+            ConfigField("loss", compiledLossConfig),
+            ConfigField("loss_weights", .null),
+            ConfigField("metrics", compiledMetricsConfig),
+            ConfigField("weighted_metrics", .null),
+            ConfigField("run_eagerly", .bool(false)),
+            ConfigField("steps_per_execution", .int(1)),
+            ConfigField("jit_compile", .bool(false)),
+        ])
+    }
+
+    /// The model's architecture (and compile arguments) as Keras' `to_json()` writes it; rebuild
+    /// it with `Keras.modelFromJSON(_:)` here or `keras.models.model_from_json` in Python.
+    public func toJSON() throws -> String { try serialized().json }
+
+    /// Compiles the model as a saved `compile_config` says; nothing for `{}` or `null`.
+    func compile(fromConfig config: ConfigValue) throws {
+        guard case let .object(fields) = config, !fields.isEmpty else { return }
+        guard let lossValue = config["loss"], !lossValue.isNull else {
+            throw KerasError.invalidData("compile_config has no loss; models with several or no losses are not supported")
+        }
+        // Keras' `to_json()` sometimes leaves the optimizer out: compile with Keras' default then.
+        let optimizerValue = config["optimizer"] ?? .null
+        let optimizer: Optimizer = switch optimizerValue {
+        case .null: RMSprop()
+        case let .string(name): try Optimizers.named(name)
+        default: try Optimizers.deserialize(optimizerValue)
+        }
+        let loss: any LossRepresentable = if case let .string(name) = lossValue { name } else { try Losses.deserialize(lossValue) }
+        var metrics: [any MetricRepresentable] = []
+        if let metricsValue = config["metrics"], !metricsValue.isNull {
+            guard case let .array(items) = metricsValue else {
+                throw KerasError.invalidData("compile_config 'metrics' must be a list, got \(metricsValue.json.prefix(200))")
+            }
+            metrics = try items.map(Self.metricRequest)
+        }
+        try compile(optimizer: optimizer, loss: loss, metrics: metrics)
+    }
+}
+
+extension Keras {
+    /// Rebuilds a model from the JSON of `model.toJSON()` or Keras' `model.to_json()` (Keras 3,
+    /// and Keras 2's Sequential configs), with fresh weights; compiled when the JSON says how.
+    public static func modelFromJSON(_ json: String) throws -> Model {
+        try model(fromConfig: try ConfigValue(json: json, source: "model JSON"), compile: true)
+    }
+
+    /// The model a serialized config describes, built when the config records its input shape.
+    static func model(fromConfig value: ConfigValue, compile: Bool) throws -> Model {
+        let object = try KerasObject(value, kind: "model")
+        guard object.className == "Sequential" else {
+            throw KerasError.unknownName(kind: "model class (only Sequential models load for now)", name: object.className,
+                                         valid: ["Sequential"])
+        }
+        // Keras 2.2 wrote a Sequential config as the bare list of its layers.
+        let layerValues: [ConfigValue]
+        if case let .array(items)? = object.config["layers"] {
+            layerValues = items
+        } else if case let .array(items) = object.config {
+            layerValues = items
+        } else {
+            throw KerasError.invalidData("The Sequential config has no 'layers' list")
+        }
+        let layers = try layerValues.map(Layers.deserialize)
+        let name = object.config["name"]?.stringValue
+        let model = Sequential(layers, name: name)
+        if !model.isBuilt {
+            let reader = object.reader("Sequential")
+            let buildConfig = object.extra.first { $0.key == "build_config" }?.value
+            let shape = try reader.shape("build_input_shape")
+                ?? ConfigReader(buildConfig ?? .null, context: "Sequential build_config").shape("input_shape")
+            if let shape { try model.build(inputShape: shape) }
+        }
+        if compile, let compileConfig = object.extra.first(where: { $0.key == "compile_config" })?.value {
+            try model.compile(fromConfig: compileConfig)
+        }
+        return model
+    }
+}
