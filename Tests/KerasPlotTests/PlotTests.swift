@@ -250,7 +250,7 @@ struct HTMLReportTests {
         var pages: [String] = []
         init(_ url: URL) { self.url = url }
         override func onEpochEnd(_ epoch: Int, logs: [String: Float]) throws {
-            pages.append(try String(contentsOf: url, encoding: .utf8))
+            pages.append(String(decoding: try FileIO.read(url), as: UTF8.self))  // FileIO retries EINTR
         }
     }
 
@@ -268,7 +268,7 @@ struct HTMLReportTests {
             #expect(reader.pages.count == 3)
             #expect(reader.pages[0].contains("<meta http-equiv=\"refresh\""))
             #expect(reader.pages[0].contains("Epoch 1/3, batch 2/2"))
-            let final = try String(contentsOf: url, encoding: .utf8)
+            let final = String(decoding: try FileIO.read(url), as: UTF8.self)
             #expect(!final.contains("http-equiv=\"refresh\""))
             #expect(final.contains("Finished: 3 epochs") && final.contains("Test &lt;run&gt;"))
             #expect(final.contains(String(format: "%.4f", history["val_loss"].last!)))

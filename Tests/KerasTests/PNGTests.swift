@@ -16,7 +16,7 @@ struct PNGTests {
         .appendingPathComponent("Fixtures/png")
 
     @Test func decodesPythonWrittenFiles() throws {
-        let fixtures = try JSONDecoder().decode([Fixture].self, from: Data(contentsOf: Self.directory.appendingPathComponent("png.json")))
+        let fixtures = try JSONDecoder().decode([Fixture].self, from: Data(FileIO.read(Self.directory.appendingPathComponent("png.json"))))
         #expect(fixtures.count == 4)
         for fixture in fixtures {
             let image = try PNG.read(Self.directory.appendingPathComponent(fixture.file))

@@ -139,6 +139,7 @@ struct TensorBoardTests {
         #expect(train.histogramCounts.count == 4)
         #expect(train.histogramCounts.values.contains { $0.map(\.count) == [6, 6, 6] })
         #expect(train.texts["model_summary"]?.contains("Total params: 13") == true)
+        #expect(train.texts["model_config"]?.contains("\"class_name\": \"Sequential\"") == true)
     }
 
     @Test func damagedRecordsAreRejected() throws {
@@ -178,7 +179,15 @@ struct TensorBoardTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        // Read with retries on EINTR: Foundation's readDataToEndOfFile traps when a signal interrupts it.
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(output.fileHandleForReading.fileDescriptor, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "read_events.py failed")
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// Writes TensorBoard event files during `fit`, laid out as Keras' `TensorBoard` callback does:
 /// `logDir/train` holds `epoch_loss`, `epoch_accuracy`, … (and `batch_…` every `updateFreq`
-/// batches), `logDir/validation` the validation metrics under the same `epoch_…` tags. View them
+/// batches), the model's summary and config as text, weight histograms every `histogramFreq`
+/// epochs; `logDir/validation` the validation metrics under the same `epoch_…` tags. View them
 /// with `pip install tensorboard; tensorboard --logdir <logDir>`.
 ///
 /// ```swift
@@ -52,6 +53,8 @@ public final class TensorBoard: Callback {
             // The model's structure as text (Keras logs its graph; the summary table says the same to a reader).
             let table = model.summaryText().split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             train?.text("model_summary", table.joined(separator: "\n"), step: 0)
+            // The config Keras saves (`model.to_json()`); models with parts that have no config go without.
+            if let json = try? model.toJSON() { train?.text("model_config", "```json\n\(json)\n```", step: 0) }
         }
         try train?.flush()
     }
