@@ -66,8 +66,9 @@ enum PlotsExample {
         try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
         let report = HTMLReport(path: folder.appendingPathComponent("mnist-training.html").path, title: "MLP training")
         let history = try model.fit(train, try toCategorical(yTrain[0..<12000], numClasses: 10), epochs: 8, batchSize: 128, verbose: 0,
-                                    callbacks: [report], validationData: (test, try toCategorical(yTest, numClasses: 10)))
-        print("wrote \(report.url.path)")
+                                    callbacks: [report, TensorBoard(logDir: folder.appendingPathComponent("logs").path, histogramFreq: 1)],
+                                    validationData: (test, try toCategorical(yTest, numClasses: 10)))
+        print("wrote \(report.url.path) and TensorBoard logs in \(folder.appendingPathComponent("logs").path)")
         try save(Plot.history(history, title: "MLP on \(fashion ? "Fashion-MNIST" : "MNIST") (12 000 training images)"), "mnist-history.svg")
         let probabilities = try model.predict(test)
         try save(Plot.prediction(image: xTest[9], probabilities: probabilities[9], classNames: names, trueClass: Int(yTest[9].scalar)),
