@@ -4,7 +4,8 @@
 import Foundation
 import Keras
 
-/// The SVG document a `Figure` draws on. Coordinates are CSS pixels, y pointing down.
+/// The SVG document a `Figure` draws on. Coordinates are CSS pixels, y pointing down. Its
+/// drawing primitives are internal for now: figures are built from the kinds KerasPlot provides.
 public struct Canvas {
     /// The document so far, UTF-8.
     var bytes: [UInt8] = []

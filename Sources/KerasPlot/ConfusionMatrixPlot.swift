@@ -52,7 +52,9 @@ public struct ConfusionMatrixPlot: Figure {
     private var left: Double { 30 + labelWidth }
     private var top: Double { title == nil ? 12 : 40 }
     public var width: Double { left + Double(counts.count) * cellSize + 20 }
-    public var height: Double { top + Double(counts.count) * cellSize + 28 + labelWidth * 0.6 + 22 }
+    /// Column labels wider than a cell are turned 45°, and need room below.
+    private var rotatesLabels: Bool { labelWidth > cellSize }
+    public var height: Double { top + Double(counts.count) * cellSize + (rotatesLabels ? labelWidth * 0.75 + 14 : 24) + 24 }
 
     public func draw(on canvas: inout Canvas) {
         let style = canvas.style
@@ -69,7 +71,7 @@ public struct ConfusionMatrixPlot: Figure {
                             color: fill.luminance < 0.55 ? .white : style.textColor, bold: row == column)
             }
         }
-        let rotate = labelWidth > cellSize
+        let rotate = rotatesLabels
         for (i, name) in classNames.prefix(n).enumerated() {
             let centre = Double(i) * cellSize + cellSize / 2
             canvas.text(name, left - 6, top + centre + 4, anchor: .end, color: style.mutedTextColor)
