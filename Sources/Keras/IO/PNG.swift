@@ -42,7 +42,7 @@ public enum PNG {
                 for y in 0..<image.height {
                     let row = UnsafeBufferPointer(rebasing: pixels[(y * rowBytes)..<((y + 1) * rowBytes)])
                     let above = y == 0 ? zero : UnsafeBufferPointer(rebasing: pixels[((y - 1) * rowBytes)..<(y * rowBytes)])
-                    var bestFilter = 0, bestCost = Int.max
+                    var bestCost = Int.max
                     for filter in 0..<5 {
                         var cost = 0
                         for i in 0..<rowBytes {
@@ -52,7 +52,6 @@ public enum PNG {
                         }
                         if cost < bestCost {
                             bestCost = cost
-                            bestFilter = filter
                             let start = y * (rowBytes + 1)
                             filtered[start] = UInt8(filter)
                             filtered.replaceSubrange((start + 1)...(start + rowBytes), with: candidate)
