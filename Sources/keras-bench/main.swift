@@ -4,6 +4,7 @@
 //   swift run -c release keras-bench matmul     matmul part only
 //   swift run -c release keras-bench elementwise
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
+//   swift run -c release keras-bench datasets   the dataset loaders on the files of the Keras cache
 //
 // Run on an otherwise idle machine; each number is the best of several rounds (each round the
 // median of several calls), with the implementations interleaved so that background load
@@ -25,8 +26,10 @@ case "training":
     try TrainingBenchmark.run()
 case "elementwise":
     runElementwiseBenchmarks()
+case "datasets":
+    DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|datasets]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|datasets]")
 }

@@ -189,7 +189,7 @@ struct TensorBoardTests {
             data.append(contentsOf: buffer[0..<n])
         }
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "read_events.py failed")
+        try #require(process.terminationStatus == 0, "Tools/tensorboard/read_events.py failed (pip install tensorboard)")
 
         struct Run: Decodable {
             var scalars: [String: [[Double]]]
