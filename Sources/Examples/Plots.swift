@@ -47,11 +47,12 @@ enum PlotsExample {
 
         // Seed 002: the first 20 training digits with their labels, a trained MLP's loss and
         // accuracy, one test image with its predicted class probabilities, the confusion matrix.
-        guard let data = (try? Datasets.mnist()) ?? (try? Datasets.fashionMNIST()) else {
+        let mnist = try? Datasets.mnist()
+        guard let data = mnist ?? (try? Datasets.fashionMNIST()) else {
             print("No MNIST or Fashion-MNIST found (see `examples mnist`); skipping the image plots.")
             return
         }
-        let fashion = (try? Datasets.mnist()) == nil
+        let fashion = mnist == nil
         let names = fashion ? ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
             : (0..<10).map(String.init)
         let ((xTrain, yTrain), (xTest, yTest)) = data
