@@ -108,6 +108,8 @@ extension Model {
     static func metricRequest(_ value: ConfigValue) throws -> any MetricRepresentable {
         if case let .string(name) = value { return name }
         let object = try KerasObject(value, kind: "metric")
+        // Keras 2 wraps function metrics ("accuracy") in a MeanMetricWrapper named after them.
+        if object.className == "MeanMetricWrapper", let name = object.config["name"]?.stringValue { return name }
         return object.className.snakeCased
     }
 }
