@@ -77,6 +77,34 @@ enum Adler32 {
     }
 }
 
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of TFRecord files.
+enum CRC32C {
+    static let table: [UInt32] = (0..<256).map { byte in
+        var crc = UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        return crc
+    }
+
+    /// The CRC-32C of `bytes`.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c = ~UInt32(0)
+        table.withUnsafeBufferPointer { t in
+            for byte in bytes { c = (c >> 8) ^ t[Int((c ^ UInt32(byte)) & 0xFF)] }
+        }
+        return ~c
+    }
+
+    /// The CRC-32C of `bytes`.
+    static func checksum(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { checksum($0) } }
+
+    /// TFRecord's masked CRC: rotated right by 15 bits plus a constant, so that a CRC stored
+    /// inside checksummed data does not checksum to a fixed value.
+    static func masked(_ bytes: [UInt8]) -> UInt32 {
+        let crc = checksum(bytes)
+        return ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
+    }
+}
+
 /// SHA-256 (FIPS 180-4), the digest Keras records for its downloads (`get_file(file_hash=…)`).
 ///
 /// ```swift
