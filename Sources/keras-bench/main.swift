@@ -5,6 +5,7 @@
 //   swift run -c release keras-bench elementwise
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
 //   swift run -c release keras-bench hdf5       writing and reading a 134 MB weights file
+//   swift run -c release keras-bench datasets   the dataset loaders on the files of the Keras cache
 //
 // Run on an otherwise idle machine; each number is the best of several rounds (each round the
 // median of several calls), with the implementations interleaved so that background load
@@ -28,8 +29,10 @@ case "elementwise":
     runElementwiseBenchmarks()
 case "hdf5":
     try HDF5Benchmark.run()
+case "datasets":
+    DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|hdf5]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|datasets|hdf5]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|hdf5]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|datasets|hdf5]")
 }

@@ -100,6 +100,22 @@ import Testing
         #expect(copy.countParams() == 407_050)
     }
 
+    @Test func lossObjectsAndMetricsRoundTripThroughCompileConfig() throws {
+        let model = Sequential([Input(shape: [3]), Dense(units: 4)])
+        try model.compile(optimizer: Adam(learningRate: 0.01, amsgrad: true),
+                          loss: Losses.CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.1),
+                          metrics: ["accuracy", Metrics.Precision()])
+        let config = try model.serialized()
+        #expect(config["compile_config"]?["loss"]?["class_name"] == "CategoricalCrossentropy")
+        #expect(config["compile_config"]?["loss"]?["config"]?["from_logits"] == true)
+        let copy = try Keras.modelFromJSON(try model.toJSON())
+        let loss = try #require(copy.loss as? Losses.CategoricalCrossentropy)
+        #expect(loss.fromLogits && abs(loss.labelSmoothing - 0.1) < 1e-7)
+        let adam = try #require(copy.optimizer as? Adam)
+        #expect(adam.amsgrad && abs(adam.learningRate - 0.01) < 1e-9)
+        #expect(try copy.toJSON() == (try model.toJSON()))
+    }
+
     @Test func unknownLayerClassNamesTheFix() throws {
         let json = #"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Conv7D", "config": {"name": "c"}}]}}"#
         #expect {

@@ -275,7 +275,8 @@ enum HDF5Fixtures {
     static func h5pyTree(_ url: URL) throws -> HDF5Group {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", HDF5Fixtures.tools.appendingPathComponent("hdf5_tree.py").path, url.path]
+        let python = ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3"
+        process.arguments = [python, HDF5Fixtures.tools.appendingPathComponent("hdf5_tree.py").path, url.path]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -289,7 +290,7 @@ enum HDF5Fixtures {
         return try HDF5Fixtures.tree(fromJSON: data)
     }
 
-    @Test(.enabled(if: pythonEnabled, "set KERAS_PYTHON_TESTS=1 with python3, h5py and numpy installed"))
+    @Test(.enabled(if: pythonEnabled, "set KERAS_PYTHON_TESTS=1 with python3 (or KERAS_PYTHON), h5py and numpy installed"))
     func h5pyReadsWhatSwiftWrites() throws {
         let directory = try HDF5Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

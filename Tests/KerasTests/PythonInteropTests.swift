@@ -61,7 +61,9 @@ struct PythonInteropTests {
         let directory = try SavingTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var expectedKeys: [String] = []
+        var iterations: [String: Int] = [:]
         for (name, model, x) in try Self.models() {
+            if let optimizer = model.optimizer, optimizer.isBuilt { iterations[name] = optimizer.iterations }
             let base = directory.appendingPathComponent(name).path
             try model.save(base + ".keras")
             try model.save(base + ".h5")
@@ -78,6 +80,10 @@ struct PythonInteropTests {
         for key in expectedKeys {
             let difference = try #require(results[key]?.doubleValue, "\(key) missing from \(results.json)")
             #expect(difference <= 1e-5, "\(key)")
+        }
+        // Keras restores the optimizer's state from our files too.
+        for (name, count) in iterations {
+            #expect(results["\(name)/iterations"]?.intValue == count, "\(name)")
         }
     }
 }

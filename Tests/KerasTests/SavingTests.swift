@@ -55,6 +55,21 @@ import Testing
         #expect(model.loss != nil)
     }
 
+    @Test func keras2SeedFilesLoad() throws {
+        // Seed 003: `to_json()` + `save_weights("basic_weights.h5")` from Keras 2 (tf_keras 2.21).
+        let (x, y) = try Self.expected("keras2_xor")
+        let json = try String(contentsOf: Self.fixtures.appendingPathComponent("keras2_xor.json"), encoding: .utf8)
+        let xor = try Keras.modelFromJSON(json)
+        try xor.loadWeights(Self.fixture("keras2_xor_weights.h5"))
+        #expect(Self.maxDifference(try xor.predict(x), y) <= 1e-5)
+        // Seed 002: `model.save("model.h5")` / ModelCheckpoint("./model.h5") and `load_model`.
+        let (mx, my) = try Self.expected("keras2_mlp")
+        let mlp = try Keras.loadModel(Self.fixture("keras2_mlp.h5"))
+        #expect(Self.maxDifference(try mlp.predict(mx), my) <= 1e-5)
+        #expect(mlp.optimizer is Adam)
+        #expect(mlp.loss?.name == "categorical_crossentropy")
+    }
+
     // MARK: - Our own files
 
     static func trainedModel() throws -> (Sequential, Tensor, Tensor) {
