@@ -57,7 +57,7 @@ EOF
     local sources=()
     while IFS= read -r -d '' source; do sources+=("$source"); done < <(find "$ROOT/Sources/KerasTensor" -name '*.swift' -print0 | sort -z)
     sources+=("$ROOT/Sources/Keras/KerasError.swift" "$ROOT"/Sources/Keras/IO/*.swift "$ROOT"/Sources/Keras/IO/HDF5/*.swift "$FUZZ/FuzzMain.swift")
-    swiftc "$@" -parse-as-library -O -g -swift-version 6 -module-name KerasTensor \
+    swiftc "$@" -parse-as-library -O -g -swift-version 6 -module-name KerasTensor -package-name swift_keras \
         -module-cache-path "$BUILD/module-cache" \
         -Xcc -fmodule-map-file="$BUILD/modules/module.modulemap" -I "$BUILD/modules" \
         -use-ld=lld "${sources[@]}" "${objects[@]}" -ldl -lz -o "$output"
