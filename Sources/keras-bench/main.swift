@@ -4,6 +4,7 @@
 //   swift run -c release keras-bench matmul     matmul part only
 //   swift run -c release keras-bench elementwise
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
+//   swift run -c release keras-bench mlp [N]    only the MNIST-MLP epoch, N rounds (default 5)
 //
 // Run on an otherwise idle machine; each number is the best of several rounds (each round the
 // median of several calls), with the implementations interleaved so that background load
@@ -23,10 +24,12 @@ case "matmul":
     runMatMulBenchmarks()
 case "training":
     try TrainingBenchmark.run()
+case "mlp":
+    try TrainingBenchmark.runMLP(rounds: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
 case "elementwise":
     runElementwiseBenchmarks()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds]]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds]]")
 }
