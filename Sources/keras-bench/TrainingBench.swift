@@ -26,14 +26,18 @@ enum TrainingBenchmark {
     static func runMLP(rounds: Int) throws {
         let (mlp, x, y) = try mnistMLP()
         var times: [Double] = [], cpuTimes: [Double] = []
+        let steps = StepTimer()
         for _ in 0..<rounds {
             let (start, cpuStart) = (DispatchTime.now(), processCPUSeconds())
-            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0)
+            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0, callbacks: [steps])
             times.append(seconds(start))
             cpuTimes.append(processCPUSeconds() - cpuStart)
         }
         print("mnist_mlp_epoch_rounds_s " + times.map { String(format: "%.4f", $0) }.joined(separator: " "))
         print("mnist_mlp_epoch_cpu_s " + cpuTimes.map { String(format: "%.4f", $0) }.joined(separator: " "))
+        // Single steps are short enough that many run undisturbed on a loaded machine.
+        let sorted = steps.durations.sorted(), percentile = { (p: Double) in sorted[Int(p * Double(sorted.count - 1))] * 1000 }
+        print(String(format: "mnist_mlp_step_ms min %.3f p10 %.3f median %.3f", percentile(0), percentile(0.1), percentile(0.5)))
         print(String(format: "mnist_mlp_epoch_s %.4f", times.min() ?? .nan))
     }
 
@@ -119,5 +123,17 @@ final class TensorSource: BatchSource, @unchecked Sendable {
     func batch(at index: Int) throws -> Batch {
         let range = (index * batchSize)..<min(x.shape[0], (index + 1) * batchSize)
         return Batch(x: x[range], y: y[range])
+    }
+}
+
+/// Records the time between the ends of consecutive training steps.
+final class StepTimer: Callback, @unchecked Sendable {
+    private(set) var durations: [Double] = []
+    private var last: UInt64?
+    override func onEpochBegin(_ epoch: Int, logs: [String: Float]) throws { last = nil }
+    override func onTrainBatchEnd(_ batch: Int, logs: [String: Float]) throws {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let last { durations.append(Double(now - last) / 1e9) }
+        last = now
     }
 }
