@@ -18,7 +18,7 @@ let package = Package(
         // The tensor engine: storage, shapes, ops, automatic differentiation, matmul backends.
         .target(name: "KerasTensor", dependencies: ["CKernels"]),
         // The Keras API. Re-exports the tensor engine.
-        .target(name: "Keras", dependencies: ["KerasTensor"]),
+        .target(name: "Keras", dependencies: ["KerasTensor", "CKernels"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),
         .executableTarget(name: "Examples", dependencies: ["Keras"], resources: [.copy("Data")]),
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),

@@ -496,6 +496,12 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     return 1;
 }
 
+void keras_parallel_for(int chunks, void (*fn)(void *ctx, int chunk), void *ctx) {
+    if (chunks <= 0) return;
+    if (kg_pool_run(fn, ctx, chunks, keras_gemm_threads())) return;
+    for (int i = 0; i < chunks; i++) fn(ctx, i);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entry points
 // ---------------------------------------------------------------------------------------------
