@@ -38,6 +38,7 @@ enum TrainingBenchmark {
         // Single steps are short enough that many run undisturbed on a loaded machine.
         let sorted = steps.durations.sorted(), percentile = { (p: Double) in sorted[Int(p * Double(sorted.count - 1))] * 1000 }
         print(String(format: "mnist_mlp_step_ms min %.3f p10 %.3f median %.3f", percentile(0), percentile(0.1), percentile(0.5)))
+        print("matmul " + MatMulBackend.description)
         print(String(format: "mnist_mlp_epoch_s %.4f", times.min() ?? .nan))
     }
 

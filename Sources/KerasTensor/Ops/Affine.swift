@@ -61,16 +61,44 @@ extension Tensor {
         let units = shape[rank - 1], rows = count / units
         let masked = output == nil ? self : Tensor(uninitializedShape: shape)
         let sums = columnSums ? Tensor(uninitializedShape: [units]) : nil
-        let g = storage.base, m = masked.storage.base, o = output?.storage.base, s = sums?.storage.base
+        let g = UnsafeRawPointer(storage.base), m = UnsafeMutableRawPointer(masked.storage.base)
+        let o = output.map { UnsafeRawPointer($0.storage.base) }, s = sums.map { UnsafeMutableRawPointer($0.storage.base) }
+        s?.initializeMemory(as: Float.self, repeating: 0, count: units)
+        // Eight columns at a time (explicit vectors: the pointers could alias as far as the compiler knows).
+        typealias Lanes = SIMD8<Float>
+        let (zeros, ones) = (Lanes(repeating: 0), Lanes(repeating: 1))
         for row in 0..<rows {
-            let offset = row * units
-            // g * (o > 0 ? 1 : 0), as `g * (output .> 0)` computes it (negative g gives -0).
-            if let o { for j in offset..<offset + units { m[j] = g[j] * (o[j] > 0 ? 1 : 0) } }
-            if let s {
-                if row == 0 { s.update(from: m, count: units) } else { for j in 0..<units { s[j] += m[offset + j] } }
+            var j = 0
+            while j < units {
+                let width = Swift.min(8, units - j), byte = (row * units + j) * 4
+                var value = Lanes(), keep = ones, sum = Lanes()
+                if width == 8 {
+                    value = g.loadUnaligned(fromByteOffset: byte, as: Lanes.self)
+                    if let o { keep = zeros.replacing(with: 1, where: o.loadUnaligned(fromByteOffset: byte, as: Lanes.self) .> 0) }
+                    if let s { sum = s.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) }
+                } else {
+                    for lane in 0..<width {
+                        value[lane] = g.load(fromByteOffset: byte + lane * 4, as: Float.self)
+                        if let o { keep[lane] = o.load(fromByteOffset: byte + lane * 4, as: Float.self) > 0 ? 1 : 0 }
+                        if let s { sum[lane] = s.load(fromByteOffset: (j + lane) * 4, as: Float.self) }
+                    }
+                }
+                // g * (o > 0 ? 1 : 0), as `g * (output .> 0)` computes it (negative g gives -0);
+                // the sums add the rows in order, as `sum(axis: 0)` does.
+                value = value * keep
+                sum = row == 0 ? value : sum + value
+                if width == 8 {
+                    if o != nil { m.storeBytes(of: value, toByteOffset: byte, as: Lanes.self) }
+                    s?.storeBytes(of: sum, toByteOffset: j * 4, as: Lanes.self)
+                } else {
+                    for lane in 0..<width {
+                        if o != nil { m.storeBytes(of: value[lane], toByteOffset: byte + lane * 4, as: Float.self) }
+                        s?.storeBytes(of: sum[lane], toByteOffset: (j + lane) * 4, as: Float.self)
+                    }
+                }
+                j += width
             }
         }
-        if let s, rows == 0 { s.initialize(repeating: 0, count: units) }
         return (masked, sums)
     }
 }

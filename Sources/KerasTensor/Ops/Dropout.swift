@@ -12,18 +12,32 @@ extension Tensor {
         precondition(rate >= 0 && rate < 1, "dropout: rate \(rate) is not in [0, 1)")
         let scale = 1 / (1 - rate)
         // u / 2^24 >= rate exactly when u >= ceil(rate * 2^24) (both sides exact in Float).
-        let threshold = UInt64((rate * 0x1p24).rounded(.up))
+        let threshold = UInt32((rate * 0x1p24).rounded(.up))
         let mask = Tensor(uninitializedShape: shape), output = Tensor(uninitializedShape: shape)
-        let x = storage.base, m = mask.storage.base, y = output.storage.base
-        var i = 0
-        while i + 2 <= count {
+        // First the 24-bit uniforms, two per draw, into the mask's memory; then one vector pass
+        // turns them into the mask and the output (a compare and select: no branch to mispredict).
+        let uniforms = UnsafeMutableRawPointer(mask.storage.base)
+        for pair in 0..<count / 2 {
             let bits = generator.next()
-            m[i] = bits >> 40 >= threshold ? scale : 0
-            m[i + 1] = (bits >> 8) & 0xFF_FFFF >= threshold ? scale : 0
-            i += 2
+            uniforms.storeBytes(of: (bits >> 40) | (bits >> 8 & 0xFF_FFFF) << 32, toByteOffset: pair * 8, as: UInt64.self)
         }
-        if i < count { m[i] = generator.next() >> 40 >= threshold ? scale : 0 }
-        for j in 0..<count { y[j] = x[j] * m[j] }
+        if count % 2 == 1 { uniforms.storeBytes(of: UInt32(generator.next() >> 40), toByteOffset: (count - 1) * 4, as: UInt32.self) }
+        typealias Lanes = SIMD8<Float>
+        let x = UnsafeRawPointer(storage.base), y = UnsafeMutableRawPointer(output.storage.base)
+        let (zeros, scales, thresholds) = (Lanes(repeating: 0), Lanes(repeating: scale), SIMD8<UInt32>(repeating: threshold))
+        var i = 0
+        while i + 8 <= count {
+            let kept = zeros.replacing(with: scales, where: uniforms.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) .>= thresholds)
+            uniforms.storeBytes(of: kept, toByteOffset: i * 4, as: Lanes.self)
+            y.storeBytes(of: x.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) * kept, toByteOffset: i * 4, as: Lanes.self)
+            i += 8
+        }
+        while i < count {
+            let kept: Float = uniforms.load(fromByteOffset: i * 4, as: UInt32.self) >= threshold ? scale : 0
+            uniforms.storeBytes(of: kept, toByteOffset: i * 4, as: Float.self)
+            y.storeBytes(of: x.load(fromByteOffset: i * 4, as: Float.self) * kept, toByteOffset: i * 4, as: Float.self)
+            i += 1
+        }
 
         guard Tensor.isRecording(self) else { return output }
         return output.recorded(from: self) { g in g * mask }
