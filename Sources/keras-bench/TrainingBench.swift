@@ -42,6 +42,20 @@ enum TrainingBenchmark {
         print(String(format: "mnist_mlp_epoch_s %.4f", times.min() ?? .nan))
     }
 
+    /// `keras-bench mlp serve`: one MNIST-MLP epoch for each line read from standard input,
+    /// printing its seconds; Tools/bench/compare_mlp_epoch.py alternates these with Keras' epochs.
+    static func serveMLP() throws {
+        let (mlp, x, y) = try mnistMLP()
+        print("ready")
+        fflush(nil)
+        while let line = readLine(), line != "quit" {
+            let start = DispatchTime.now()
+            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0)
+            print(String(format: "%.4f", seconds(start)))
+            fflush(nil)
+        }
+    }
+
     /// User and system CPU time of the process so far (all threads).
     static func processCPUSeconds() -> Double {
         var usage = rusage()

@@ -11,6 +11,7 @@ Prints one line per figure, in the same words as the Swift benchmark:
     pip install tensorflow-cpu
     python3 Tools/bench/keras_training_reference.py
     python3 Tools/bench/keras_training_reference.py mlp [N]   # only the MNIST-MLP epoch, N rounds
+    python3 Tools/bench/keras_training_reference.py mlp serve # one epoch per input line (compare_mlp_epoch.py)
 """
 import os
 import resource
@@ -31,6 +32,16 @@ mlp = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(512, activation=
                         layers.Dense(10, activation="softmax")])
 mlp.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
 mlp.fit(x[:1280], y[:1280], epochs=1, batch_size=128, verbose=0)  # warm-up: graph tracing
+if sys.argv[1:3] == ["mlp", "serve"]:
+    # One epoch per line of standard input (Tools/bench/compare_mlp_epoch.py).
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "quit":
+            break
+        start = time.perf_counter()
+        mlp.fit(x, y, epochs=1, batch_size=128, verbose=0)
+        print(f"{time.perf_counter() - start:.4f}", flush=True)
+    sys.exit(0)
 mlp_only = sys.argv[1:2] == ["mlp"]
 times = []
 for _ in range(int(sys.argv[2]) if mlp_only and len(sys.argv) > 2 else 3):

@@ -29,7 +29,7 @@ extension Tensor {
                         needed.count > 2 && needed[2] ? masked.sum(toShape: [units]) : nil]
             }
             let (masked, biasGradient) = g.maskedByPositive(relu ? result : nil, columnSums: needed.count > 2 && needed[2])
-            let rows = masked.count / units
+            let rows = masked.count / Swift.max(units, 1)
             return [needed[0] ? masked.matmul(kernel.detached, transposeB: true) : nil,
                     needed[1] ? input.detached.reshaped(to: [rows, kernel.shape[0]])
                         .matmul(masked.reshaped(to: [rows, units]), transposeA: true) : nil,
@@ -40,7 +40,7 @@ extension Tensor {
     /// Adds `bias` to each row and applies `max(·, 0)` when `relu`, in one pass, in place.
     private mutating func addBiasAndRelu(_ bias: Tensor?, relu: Bool) {
         precondition(isKnownUniquelyReferenced(&storage), "addBiasAndRelu: the product must be uniquely owned")
-        let units = shape[rank - 1], rows = count / units
+        let units = shape[rank - 1], rows = count / Swift.max(units, 1)
         let out = storage.base, b = bias?.storage.base
         Parallel.forEachChunk(rows, cost: units) { range in
             for row in range {
@@ -58,7 +58,7 @@ extension Tensor {
     /// when asked the sums of its columns (the last axis): one pass, row by row.
     private func maskedByPositive(_ output: Tensor?, columnSums: Bool) -> (Tensor, Tensor?) {
         guard output != nil || columnSums else { return (self, nil) }
-        let units = shape[rank - 1], rows = count / units
+        let units = shape[rank - 1], rows = count / Swift.max(units, 1)
         let masked = output == nil ? self : Tensor(uninitializedShape: shape)
         let sums = columnSums ? Tensor(uninitializedShape: [units]) : nil
         let g = UnsafeRawPointer(storage.base), m = UnsafeMutableRawPointer(masked.storage.base)
