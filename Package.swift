@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-keras",
     products: [
         .library(name: "Keras", targets: ["Keras"]),
+        .library(name: "KerasPlot", targets: ["KerasPlot"]),
         .executable(name: "keras-bench", targets: ["keras-bench"]),
         .executable(name: "examples", targets: ["Examples"]),
     ],
@@ -19,10 +20,13 @@ let package = Package(
         .target(name: "KerasTensor", dependencies: ["CKernels"]),
         // The Keras API. Re-exports the tensor engine.
         .target(name: "Keras", dependencies: ["KerasTensor", "CKernels"]),
+        // Pictures: SVG charts, training curves, prediction plots, image grids, an HTML report.
+        .target(name: "KerasPlot", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),
-        .executableTarget(name: "Examples", dependencies: ["Keras"], resources: [.copy("Data")]),
+        .executableTarget(name: "Examples", dependencies: ["Keras", "KerasPlot"], resources: [.copy("Data")]),
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"]),
+        .testTarget(name: "KerasPlotTests", dependencies: ["KerasPlot"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,10 +25,14 @@ enum MNISTExample {
         ])
         try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
         model.summary()
-        try model.fit(xTrain, yTrain, epochs: epochs, batchSize: 128, validationData: (xTest, yTest))
-        let result = try model.evaluate(xTest, yTest)
-        print("Test accuracy: \(result.accuracy)")
-        let prediction = try model.predict(xTest[9..<10])
+        // As the seed: keep the model of the epoch with the lowest validation loss, then load it.
+        try FileManager.default.createDirectory(atPath: "saved", withIntermediateDirectories: true)
+        let checkpoint = try ModelCheckpoint("saved/model.h5", monitor: "val_loss", saveBestOnly: true)
+        try model.fit(xTrain, yTrain, epochs: epochs, batchSize: 128, callbacks: [checkpoint], validationData: (xTest, yTest))
+        let best = try Keras.loadModel("saved/model.h5")
+        let result = try best.evaluate(xTest, yTest)
+        print("Test accuracy of the best checkpoint (saved/model.h5): \(result.accuracy)")
+        let prediction = try best.predict(xTest[9..<10])
         print("Predicted class of test image 9: \(Int(prediction.argmax(axis: -1)[0].scalar)), label \(Int(yTest[9].argmax().scalar))")
     }
 }

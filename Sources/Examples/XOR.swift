@@ -1,3 +1,4 @@
+import Foundation
 import Keras
 
 /// Seed 003: a network learns exclusive-or. Dense(10) + tanh, Dense(1) + sigmoid, SGD(0.1),
@@ -24,5 +25,17 @@ enum XORExample {
         print("After 1000 epochs: loss \(result.loss), accuracy \(result.accuracy)")
         print("Classes:\n\(try model.predictClasses(xTrain))")
         print("Probabilities:\n\(try model.predict(xTrain))")
+
+        // As the seed: the architecture as JSON, the weights in their own file, then rebuilt.
+        let folder = URL(fileURLWithPath: "saved", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let structure = folder.appendingPathComponent("basic_model.json")
+        let weights = folder.appendingPathComponent("basic_weights.weights.h5").path
+        try model.toJSON().write(to: structure, atomically: true, encoding: .utf8)
+        try model.saveWeights(weights)
+        let rebuilt = try Keras.modelFromJSON(try String(contentsOf: structure, encoding: .utf8))
+        try rebuilt.loadWeights(weights)
+        let same = try rebuilt.predict(xTrain).scalars == model.predict(xTrain).scalars
+        print("Saved \(structure.path) and \(weights); the rebuilt model predicts the same: \(same)")
     }
 }

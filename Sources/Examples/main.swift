@@ -8,6 +8,7 @@ let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("linear-unit", "seed 001: a linear unit with 3 and 11 inputs and its weights", LinearUnitExample.run),
     ("mnist", "seed 002: the MLP on (Fashion-)MNIST, 2 epochs, batch 128, adam", { try MNISTExample.run() }),
     ("xor", "seed 003: XOR with Dense + tanh + sigmoid, its summary, SGD(0.1)", XORExample.run),
+    ("plots", "every picture the seeds draw, as SVG/PNG files in a folder (default plots/)", PlotsExample.run),
     ("pima", "seed 004: the 5 steps of Keras on the Pima Indians diabetes table", PimaExample.run),
 ]
 

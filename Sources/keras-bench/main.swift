@@ -6,6 +6,7 @@
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
 //   swift run -c release keras-bench mlp [N]    only the MNIST-MLP epoch, N rounds (default 5)
 //   swift run -c release keras-bench mlp serve  one epoch per line of input (Tools/bench/compare_mlp_epoch.py)
+//   swift run -c release keras-bench datasets   the dataset loaders on the files of the Keras cache
 //
 // Run on an otherwise idle machine; each number is the best of several rounds (each round the
 // median of several calls), with the implementations interleaved so that background load
@@ -31,8 +32,10 @@ case "mlp":
     try TrainingBenchmark.runMLP(rounds: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
 case "elementwise":
     runElementwiseBenchmarks()
+case "datasets":
+    DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|datasets]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|datasets]")
 }

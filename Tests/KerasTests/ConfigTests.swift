@@ -100,6 +100,22 @@ import Testing
         #expect(copy.countParams() == 407_050)
     }
 
+    @Test func lossObjectsAndMetricsRoundTripThroughCompileConfig() throws {
+        let model = Sequential([Input(shape: [3]), Dense(units: 4)])
+        try model.compile(optimizer: Adam(learningRate: 0.01, amsgrad: true),
+                          loss: Losses.CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.1),
+                          metrics: ["accuracy", Metrics.Precision()])
+        let config = try model.serialized()
+        #expect(config["compile_config"]?["loss"]?["class_name"] == "CategoricalCrossentropy")
+        #expect(config["compile_config"]?["loss"]?["config"]?["from_logits"] == true)
+        let copy = try Keras.modelFromJSON(try model.toJSON())
+        let loss = try #require(copy.loss as? Losses.CategoricalCrossentropy)
+        #expect(loss.fromLogits && abs(loss.labelSmoothing - 0.1) < 1e-7)
+        let adam = try #require(copy.optimizer as? Adam)
+        #expect(adam.amsgrad && abs(adam.learningRate - 0.01) < 1e-9)
+        #expect(try copy.toJSON() == (try model.toJSON()))
+    }
+
     @Test func unknownLayerClassNamesTheFix() throws {
         let json = #"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Conv7D", "config": {"name": "c"}}]}}"#
         #expect {
@@ -132,5 +148,40 @@ import Testing
         #expect(model.isBuilt)
         #expect(model.countParams() == 41)
         #expect(model.layers.map(\.name) == ["dense", "activation", "dense_1", "activation_1"])
+    }
+
+    // MARK: - Custom objects
+
+    /// A user's own layer: multiplies by a constant.
+    final class Scale: Layer {
+        let factor: Float
+        init(factor: Float, name: String? = nil) {
+            self.factor = factor
+            super.init(name: name)
+        }
+        override func call(_ input: Tensor, training: Bool) throws -> Tensor { input * factor }
+        override func getConfig() throws -> [ConfigField] { try super.getConfig() + [ConfigField("factor", .float(factor))] }
+    }
+
+    @Test func customLayersAndActivationsRoundTripByName() throws {
+        CustomObjects.register(layer: Scale.self, package: "Tests") { config in
+            Scale(factor: try config.float("factor"), name: config.layerName)
+        }
+        let cube = ActivationFunction.custom("cube_for_tests") { $0 * $0 * $0 }
+        CustomObjects.register(activation: cube)
+        let model = Sequential([Input(shape: [2]), Dense(units: 3, activation: "cube_for_tests"), Scale(factor: 2.5)])
+        let config = try model.serialized()
+        guard case let .array(layers)? = config["config"]?["layers"] else { Issue.record("no layers"); return }
+        #expect(layers[2]["registered_name"] == "Tests>Scale")
+        #expect(layers[1]["config"]?["activation"] == "cube_for_tests")
+        let copy = try #require(try Keras.modelFromJSON(try model.toJSON()) as? Sequential)
+        let scale = try #require(copy.layers.last as? Scale)
+        #expect(scale.factor == 2.5)
+        try copy.setWeights(model.getWeights())
+        let x: Tensor = [[1, -2], [0.5, 3]]
+        #expect(try copy.predict(x).scalars == (try model.predict(x)).scalars)
+        // Unregistered custom activations cannot be saved: the error says how to fix it.
+        let unregistered = Sequential([Input(shape: [2]), Dense(units: 1, activation: .custom("mystery") { $0 })])
+        #expect { try unregistered.toJSON() } throws: { "\($0)".contains("CustomObjects.register(activation:)") }
     }
 }

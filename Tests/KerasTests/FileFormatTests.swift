@@ -728,6 +728,35 @@ struct BitWriter {
         decode(Array(gz.dropLast(3)), ["truncated"])
     }
 
+    // MARK: Fuzz findings
+
+    /// The inputs in Tools/fuzz/regressions, each of which once crashed a reader: the first byte picks
+    /// the reader as in the fuzz harness (Tools/fuzz/FuzzMain.swift), and each must now throw `invalidData`.
+    @Test func fuzzRegressionsThrowInsteadOfCrashing() throws {
+        let folder = F.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tools/fuzz/regressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names.contains("npy-empty-shape-overflow") && names.contains("npz-overlapping-members"))
+        for name in names {
+            let bytes = try FileIO.read(folder.appendingPathComponent(name))
+            let input = Array(bytes.dropFirst())
+            let decode: (UnsafeRawBufferPointer) throws -> Void
+            switch bytes.first.map({ Int($0) % 12 }) {
+            case 0: decode = { _ = try NumPy.decode($0, name: name) }
+            case 1: decode = { _ = try NumPy.decodeArchive($0, name: name) }
+            case 2: decode = { _ = try IDX.decode($0, name: name) }
+            case 5: decode = { _ = try Inflate.gzip($0, name: name, limit: 1 << 22) }
+            case 6: decode = { _ = try Inflate.zlib($0, name: name, limit: 1 << 22) }
+            case 10: decode = { _ = try TarArchive.entries($0, name: name) }
+            case 11: decode = { _ = try Pickle.load($0, name: name) }
+            default:
+                Issue.record("\(name): no test for fuzz mode \(bytes.first ?? 0) yet; add one here")
+                continue
+            }
+            F.expectInvalidData([name]) { try input.withUnsafeBytes { try decode($0) } }
+        }
+    }
+
     // MARK: CSV
 
     func csv(_ text: String, delimiter: Character? = ",", hasHeader: Bool = false, skipRows: Int = 0,

@@ -6,6 +6,7 @@
 // `Inflate.gzip`…) are callable here.
 //
 // The first input byte picks the reader (modulo the number of modes); the rest is its input.
+// Modes 10 and 11 are the tar and pickle readers of the CIFAR archives.
 // A reader may return or throw `KerasError.invalidData` (CSV's column choice may also throw
 // `invalidArgument`); any other error, a trap, a sanitizer report, a hang or a memory blow-up
 // is a finding. Three modes wrap the fuzzer's bytes with valid checksums so that the fuzzer
@@ -15,11 +16,17 @@ import FuzzOracle
 import Foundation
 
 enum Mode: Int, CaseIterable {
-    case npy, npz, idx, idxGzipWrapped, inflateRaw, gzip, zlib, csv, npzBuilt, gzipBuilt
+    case npy, npz, idx, idxGzipWrapped, inflateRaw, gzip, zlib, csv, npzBuilt, gzipBuilt, tar, pickle
 }
 
 /// Output limit of the harness's own inflations (the readers under test run with theirs).
 let inflateLimit = 1 << 22
+
+/// KERAS_FUZZ_MODE=<mode> (`tar`, `pickle`, …) fuzzes that reader only, whatever the first byte.
+let pinnedMode = ProcessInfo.processInfo.environment["KERAS_FUZZ_MODE"].map { name in
+    guard let mode = Mode.allCases.first(where: { "\($0)" == name }) else { fatalError("unknown KERAS_FUZZ_MODE \(name)") }
+    return mode
+}
 
 /// KERAS_FUZZ_VERBOSE=1 prints each input's error (to check what seeds reach).
 let verbose = ProcessInfo.processInfo.environment["KERAS_FUZZ_VERBOSE"] != nil
@@ -45,7 +52,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         reportInstalled = true
         atexit { report() }
     }
-    let mode = Mode(rawValue: Int(data[0]) % Mode.allCases.count)!
+    let mode = pinnedMode ?? Mode(rawValue: Int(data[0]) % Mode.allCases.count)!
     executions[mode.rawValue] += 1
     if executions.reduce(0, +) & 0xFFF == 0, Date().timeIntervalSince(lastReport) > 60 {
         lastReport = Date()
@@ -77,6 +84,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             for (_, array) in try NumPy.decodeArchive(builtArchive(input), name: "built.npz") { check(array) }
         case .gzipBuilt:
             try gzipBuilt(input)
+        case .tar:
+            for entry in try TarArchive.entries(input, name: "fuzz.tar") {
+                precondition(entry.data.lowerBound >= 512 && entry.data.upperBound <= input.count, "tar member data out of bounds")
+            }
+        case .pickle:
+            check(try Pickle.load(input, name: "fuzz.pkl"))
         }
         if verbose { say("\(mode): ok") }
     } catch let error as KerasError {
@@ -103,6 +116,18 @@ func digest(_ array: LoadedArray) -> String {
     }
     let shape = array.tensor.shape.map(String.init).joined(separator: ",")
     return "shape=\(shape) type=\(array.scalarType.descr) fortran=\(array.isFortranOrder) hash=\(String(hash, radix: 16))"
+}
+
+/// What a successful unpickling must satisfy: arrays hold their shape's worth of data.
+func check(_ value: Pickle.Value) {
+    switch value {
+    case .tuple(let items), .list(let items): items.forEach(check)
+    case .dict(let entries): entries.forEach { check($0.key); check($0.value) }
+    case .array(let array):
+        let tensor = array.tensor
+        precondition(tensor.count == tensor.shape.reduce(1, *), "pickled array of shape \(tensor.shape) holds \(tensor.count) scalars")
+    default: break
+    }
 }
 
 /// What a successful decode must satisfy.

@@ -5,7 +5,7 @@ import io, os, struct, zlib
 import numpy as np
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
-NPY, NPZ, IDX, IDX_GZ, RAW, GZIP, ZLIB, CSV, NPZ_BUILT, GZIP_BUILT = range(10)
+NPY, NPZ, IDX, IDX_GZ, RAW, GZIP, ZLIB, CSV, NPZ_BUILT, GZIP_BUILT, TAR, PICKLE = range(12)
 
 def raw(data, level=6, strategy=zlib.Z_DEFAULT_STRATEGY):
     c = zlib.compressobj(level, zlib.DEFLATED, -15, 8, strategy)

@@ -8,6 +8,7 @@
 #   Tools/fuzz/run.sh FILE...      build, then run the given inputs once (reproduce a crash)
 #
 # Environment: FUZZ_TIME seconds per worker (600), FUZZ_JOBS parallel workers (1),
+# KERAS_FUZZ_MODE one reader only (tar, pickle, npy…; its own working corpus),
 # FUZZ_BUILD build and working directory (/tmp/swift-keras-fuzz), FUZZ_ARGS extra libFuzzer flags.
 #
 # The harness is compiled with swiftc -sanitize=fuzzer,address as one module together with the
@@ -79,6 +80,16 @@ seeds() {
             *idx*|*ubyte*) seed 02 "$f" ;;
         esac
     done
+    # The CIFAR fixtures: their tars (0x0a) and the pickles inside and beside them (0x0b).
+    local datasets="$ROOT/Tests/Fixtures/datasets" unpacked="$BUILD/unpacked"
+    rm -rf "$unpacked"
+    mkdir -p "$unpacked"
+    for f in "$datasets"/*.tar.gz; do
+        gzip -dc "$f" > "$unpacked/$(basename "$f" .gz)"
+        seed 0a "$unpacked/$(basename "$f" .gz)"
+        tar -xzf "$f" -C "$unpacked"
+    done
+    for f in "$datasets"/*.pkl "$unpacked"/cifar-*/*; do seed 0b "$f"; done
 }
 
 common_flags=(-timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 -dict="$FUZZ/keras.dict")
@@ -91,12 +102,13 @@ case "$COMMAND" in
     build) ;;
     fuzz)
         seeds
-        mkdir -p "$BUILD/corpus" "$BUILD/artifacts"
+        corpus="$BUILD/corpus${KERAS_FUZZ_MODE:+-$KERAS_FUZZ_MODE}"
+        mkdir -p "$corpus" "$BUILD/artifacts"
         cd "$BUILD"
         # shellcheck disable=SC2086
         "$BIN" "${common_flags[@]}" -max_total_time="$TIME" -print_final_stats=1 \
             -jobs="$JOBS" -workers="$JOBS" -artifact_prefix="$BUILD/artifacts/" ${FUZZ_ARGS:-} \
-            "$BUILD/corpus" "$BUILD/seeds" "$FUZZ/corpus"
+            "$corpus" "$BUILD/seeds" "$FUZZ/corpus"
         ;;
     regress)
         "$BIN" "${common_flags[@]}" "$FUZZ"/regressions/*

@@ -18,6 +18,8 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
     var threshold: Float = 0
     var axis: Int = -1
     var approximate = false
+    /// The function of an activation made with `custom(_:_:)`.
+    var custom: CustomActivation?
 
     init(_ kind: Kind, alpha: Float = 0) {
         self.kind = kind
@@ -35,7 +37,11 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         case .selu?: self = .selu
         case let kind?: self.init(kind)
         case nil:
-            self.init(unknown: name)
+            if let registered = CustomObjects.activation(named: name) {
+                self = registered
+            } else {
+                self.init(unknown: name)
+            }
         }
     }
 
@@ -47,7 +53,7 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
 
     /// Throws when this activation was made from a string that names none.
     public func validate() throws {
-        guard kind != nil else {
+        guard kind != nil || custom != nil else {
             throw KerasError.unknownName(kind: "activation", name: name, valid: Kind.allCases.map(\.rawValue) + ["swish"])
         }
     }
@@ -113,8 +119,23 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         return result
     }
 
+    /// Your own activation, named so that models using it save and load: register it with
+    /// `CustomObjects.register(activation:)` and refer to it by name (`"swish_beta"`) too.
+    ///
+    /// ```swift
+    /// let squash = ActivationFunction.custom("squash") { x in x / (1 + x.abs()) }
+    /// CustomObjects.register(activation: squash)
+    /// Dense(units: 4, activation: "squash")
+    /// ```
+    public static func custom(_ name: String, _ body: @escaping @Sendable (Tensor) -> Tensor) -> ActivationFunction {
+        var result = ActivationFunction(unknown: name)
+        result.custom = CustomActivation(body: body)
+        return result
+    }
+
     /// Applies the activation; differentiable.
     public func callAsFunction(_ x: Tensor) -> Tensor {
+        if let custom { return custom.body(x) }
         switch kind {
         case .linear?, nil: return x
         case .sigmoid?: return x.sigmoid()
@@ -159,4 +180,11 @@ extension Tensor {
         let e = shifted.exp()
         return e / e.sum(axis: axis, keepDims: true)
     }
+}
+
+/// The function of a custom activation. Activations compare by name, so two customs with the
+/// same name are the same activation.
+struct CustomActivation: Sendable, Equatable {
+    let body: @Sendable (Tensor) -> Tensor
+    static func == (a: CustomActivation, b: CustomActivation) -> Bool { true }
 }

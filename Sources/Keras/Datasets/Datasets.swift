@@ -1,4 +1,4 @@
-// `keras.datasets`: MNIST, Fashion-MNIST and Boston Housing, from local files.
+// `keras.datasets`: MNIST, Fashion-MNIST and Boston Housing; finding and downloading their files.
 
 import Foundation
 
@@ -6,8 +6,10 @@ import Foundation
 ///
 /// Each loader looks, in order, in Keras' cache (`$KERAS_HOME/datasets` when `KERAS_HOME` is
 /// set, else `~/.keras/datasets`, then Keras' fallback `/tmp/.keras/datasets`) under Keras' own
-/// file names, then in known system locations. Nothing is downloaded: when the files are not
-/// there, the error says which file to fetch from where and where to put it.
+/// file names, then in known system locations; a file found nowhere is downloaded from Keras'
+/// own URL into the first cache folder that can be written (with Keras' progress bar, checked
+/// against the SHA-256 Keras records, written atomically). When that fails too (offline), the
+/// error says which file to fetch from where and where to put it.
 ///
 /// Values come back as `Float` tensors with Keras' shapes; pixel values stay 0…255 and labels
 /// are class indices, as Keras' `uint8` arrays hold them.
@@ -54,6 +56,50 @@ public enum Datasets {
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
+    /// The local copy of `file`: the first of `directories` holding it, else a download into the
+    /// first of them that can be written. Offline, the error says what to put where.
+    static func fetch(_ file: RemoteFile, title: String, directories: [URL], downloader: Downloader?) throws -> URL {
+        if let url = locate(file.name, in: directories) { return url }
+        var failure = "downloads are off"
+        if let downloader {
+            let absolute = URL(fileURLWithPath: file.name)
+            var remote = file
+            remote.name = absolute.lastPathComponent
+            if let folder = file.name.hasPrefix("/") ? absolute.deletingLastPathComponent() : writableDirectory(directories) {
+                do {
+                    return try downloader.download(remote, into: folder)
+                } catch {
+                    failure = "\(error)"
+                }
+            } else {
+                failure = "no cache folder can be written: \(describe(directories))"
+            }
+        }
+        let hash = file.hash.map { " (\(FileHash(expected: $0).algorithm) \($0))" } ?? ""
+        throw KerasError.invalidData(
+            "\(title) is not on this machine and could not be downloaded (\(failure)). Fetch \(file.origin.absoluteString)"
+                + "\(hash) and save it as \(destination(file.name, in: directories)). Looked in: \(describe(directories)).")
+    }
+
+    /// The first of `directories` that exists or can be created, and can be written: where
+    /// downloads go (Keras falls back to `/tmp/.keras` when its home cannot be written).
+    static func writableDirectory(_ directories: [URL]) -> URL? {
+        directories.first { folder in
+            (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil
+                && access(folder.path, W_OK) == 0
+        }
+    }
+
+    /// The first file found of `names`, trying each folder of `directories` in turn.
+    static func locate(_ names: [String], in directories: [URL]) -> URL? {
+        for folder in directories {
+            for name in names where FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
+                return folder.appendingPathComponent(name)
+            }
+        }
+        return nil
+    }
+
     static func describe(_ directories: [URL]) -> String {
         directories.isEmpty ? "nowhere" : directories.map(\.path).joined(separator: ", ")
     }
@@ -73,16 +119,13 @@ public enum Datasets {
     /// - Returns: `(train, test)`: x of shapes `(60000, 28, 28)` and `(10000, 28, 28)`, y of
     ///   shapes `(60000,)` and `(10000,)`.
     public static func mnist(path: String = "mnist.npz") throws -> (train: Split, test: Split) {
-        try mnist(path: path, directories: defaultDirectories)
+        try mnist(path: path, directories: defaultDirectories, downloader: .standard)
     }
 
-    static func mnist(path: String, directories: [URL]) throws -> (train: Split, test: Split) {
-        guard let url = locate(path, in: directories) else {
-            throw KerasError.invalidData(
-                "MNIST is not on this machine and cannot be downloaded here: fetch \(origin)mnist.npz "
-                    + "(SHA-256 731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1) and save it as "
-                    + "\(destination(path, in: directories)). Looked in: \(describe(directories)).")
-        }
+    static func mnist(path: String, directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
+        let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "mnist.npz")!,
+                                       hash: "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
+                            title: "MNIST", directories: directories, downloader: downloader)
         let arrays = try NumPy.loadArchive(url)
         func array(_ key: String) throws -> Tensor {
             guard let tensor = arrays[key] else {
@@ -127,14 +170,30 @@ public enum Datasets {
     ///   shapes `(60000,)` and `(10000,)`.
     public static func fashionMNIST() throws -> (train: Split, test: Split) {
         try fashionMNIST(directories: defaultDirectories.map { $0.appendingPathComponent("fashion-mnist") }
-                            + [fashionMNISTSystemDirectory])
+                            + [fashionMNISTSystemDirectory], downloader: .standard)
     }
 
-    static func fashionMNIST(directories: [URL]) throws -> (train: Split, test: Split) {
+    static func fashionMNIST(directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
         let manager = FileManager.default
-        guard let folder = directories.first(where: { folder in
+        func complete(_ folder: URL) -> Bool {
             fashionMNISTFiles.allSatisfy { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
-        }) else {
+        }
+        var failure = "downloads are off"
+        if !directories.contains(where: complete), let downloader {
+            // Keras records no hashes for these files.
+            if let folder = writableDirectory(directories) {
+                do {
+                    for name in fashionMNISTFiles where !manager.fileExists(atPath: folder.appendingPathComponent(name).path) {
+                        _ = try downloader.download(RemoteFile(name: name, origin: URL(string: origin + name)!), into: folder)
+                    }
+                } catch {
+                    failure = "\(error)"
+                }
+            } else {
+                failure = "no cache folder can be written"
+            }
+        }
+        guard let folder = directories.first(where: complete) else {
             var partial = ""
             if let folder = directories.first(where: { folder in
                 fashionMNISTFiles.contains { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
@@ -143,7 +202,7 @@ public enum Datasets {
                 partial = " \(folder.path) lacks \(missing.joined(separator: ", "))."
             }
             throw KerasError.invalidData(
-                "Fashion-MNIST is not on this machine and cannot be downloaded here: fetch "
+                "Fashion-MNIST is not on this machine and could not be downloaded (\(failure)). Fetch "
                     + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories.first.map { $0.path + "/" } ?? "the Keras cache"), "
                     + "or install Debian's dataset-fashion-mnist (\(fashionMNISTSystemDirectory.path))."
                     + partial + " Looked in: \(describe(directories)).")
@@ -166,20 +225,17 @@ public enum Datasets {
     ///   and `(102,)` with the default split.
     public static func bostonHousing(path: String = "boston_housing.npz", testSplit: Double = 0.2,
                                      seed: UInt32 = 113) throws -> (train: Split, test: Split) {
-        try bostonHousing(path: path, testSplit: testSplit, seed: seed, directories: defaultDirectories)
+        try bostonHousing(path: path, testSplit: testSplit, seed: seed, directories: defaultDirectories, downloader: .standard)
     }
 
     static func bostonHousing(path: String, testSplit: Double, seed: UInt32,
-                              directories: [URL]) throws -> (train: Split, test: Split) {
+                              directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
         guard testSplit >= 0 && testSplit < 1 else {
             throw KerasError.invalidArgument(name: "testSplit", value: "\(testSplit)", expected: "a fraction in [0, 1)")
         }
-        guard let url = locate(path, in: directories) else {
-            throw KerasError.invalidData(
-                "Boston Housing is not on this machine and cannot be downloaded here: fetch \(origin)boston_housing.npz "
-                    + "(SHA-256 f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5) and save it as "
-                    + "\(destination(path, in: directories)). Looked in: \(describe(directories)).")
-        }
+        let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "boston_housing.npz")!,
+                                       hash: "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"),
+                            title: "Boston Housing", directories: directories, downloader: downloader)
         let arrays = try NumPy.loadArchive(url)
         guard let x = arrays["x"], let y = arrays["y"] else {
             throw KerasError.invalidData("\(url.path): expected arrays 'x' and 'y', found \(arrays.keys.sorted())")

@@ -3,9 +3,9 @@
 
 import Foundation
 
-enum FileIO {
+package enum FileIO {
     /// The bytes of the file at `url`; a missing or unreadable file throws naming the path and the reason.
-    static func read(_ url: URL) throws -> [UInt8] {
+    package static func read(_ url: URL) throws -> [UInt8] {
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw unreadable(path, errno) }
@@ -45,7 +45,7 @@ enum FileIO {
 
     /// Writes the file at `url` through `body`: into a temporary file in the same folder, which
     /// replaces `url` (by `rename`) only when `body` returns; on any error the temporary file is removed.
-    static func writeAtomically(_ url: URL, _ body: (FileWriter) throws -> Void) throws {
+    package static func writeAtomically(_ url: URL, _ body: (FileWriter) throws -> Void) throws {
         let path = url.path
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -71,14 +71,14 @@ enum FileIO {
 }
 
 /// A buffered writer to an open file descriptor.
-final class FileWriter {
+package final class FileWriter {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
     private let bufferSize = 1 << 20
     var closed = false
     /// Bytes written so far, buffered or not.
-    private(set) var offset = 0
+    package private(set) var offset = 0
 
     init(fd: Int32, path: String) {
         self.fd = fd
@@ -86,11 +86,11 @@ final class FileWriter {
         buffer.reserveCapacity(bufferSize)
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
         offset += bytes.count
         if buffer.count + bytes.count <= bufferSize {
             buffer.append(contentsOf: bytes)

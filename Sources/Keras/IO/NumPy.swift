@@ -106,27 +106,7 @@ public enum NumPy {
     /// Decodes a whole `.npy` file; `name` names it in errors.
     static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws -> LoadedArray {
         func fail(_ problem: String) -> KerasError { KerasError.invalidData("\(name): \(problem)") }
-        guard bytes.count >= 10 else { throw fail("too short to be a .npy file (\(bytes.count) bytes)") }
-        guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic string)") }
-        let major = Int(bytes[6]), minor = Int(bytes[7])
-        let view = ByteView(bytes)
-        let headerLength: Int, headerStart: Int
-        switch major {
-        case 1:
-            headerLength = view.u16(8)
-            headerStart = 10
-        case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated .npy header") }
-            headerLength = view.u32(8)
-            headerStart = 12
-        default:
-            throw fail("unsupported .npy format version \(major).\(minor)")
-        }
-        guard headerLength <= bytes.count - headerStart else {
-            throw fail("truncated .npy header: it claims \(headerLength) bytes, the file has \(bytes.count - headerStart) left")
-        }
-        let header = try NumPyHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)]),
-                                           name: name)
+        let (header, dataStart) = try decodeHeader(bytes, name: name)
         guard let type = ScalarType(descr: header.descr) else {
             throw fail("unsupported dtype '\(header.descr)': only bool, integer and float types can be read")
         }
@@ -134,7 +114,6 @@ public enum NumPy {
             throw fail("shape \(ArrayIO.pythonShape(header.shape)) has too many elements")
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.byteCount)
-        let dataStart = headerStart + headerLength
         let available = bytes.count - dataStart
         guard !overflow, byteCount <= available else {
             throw fail("truncated: shape \(ArrayIO.pythonShape(header.shape)) of \(type.descr) needs "
@@ -160,6 +139,66 @@ public enum NumPy {
             tensor = ArrayIO.makeTensor(shape: shape) { destination, n in type.convert(data, count: n, to: destination) }
         }
         return LoadedArray(tensor: tensor, scalarType: type, isFortranOrder: header.fortranOrder)
+    }
+
+    /// The header of the `.npy` file `bytes` and where its data starts.
+    static func decodeHeader(_ bytes: UnsafeRawBufferPointer, name: String) throws -> (NumPyHeader, dataStart: Int) {
+        func fail(_ problem: String) -> KerasError { KerasError.invalidData("\(name): \(problem)") }
+        guard bytes.count >= 10 else { throw fail("too short to be a .npy file (\(bytes.count) bytes)") }
+        guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic string)") }
+        let major = Int(bytes[6]), minor = Int(bytes[7])
+        let view = ByteView(bytes)
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = view.u16(8)
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail("truncated .npy header") }
+            headerLength = view.u32(8)
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy format version \(major).\(minor)")
+        }
+        guard headerLength <= bytes.count - headerStart else {
+            throw fail("truncated .npy header: it claims \(headerLength) bytes, the file has \(bytes.count - headerStart) left")
+        }
+        let header = try NumPyHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)]),
+                                           name: name)
+        return (header, headerStart + headerLength)
+    }
+
+    /// A member of a `.npz` archive: numbers, or the objects of a `dtype=object` array (pickled).
+    enum Member {
+        case numbers(LoadedArray)
+        case objects(shape: [Int], items: [Pickle.Value])
+    }
+
+    /// Decodes a `.npy` file of numbers or of objects. Objects are read by the restricted
+    /// unpickler (as Keras' `npz_utils.load_npz` does), never by running code.
+    static func decodeMember(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Member {
+        let (header, dataStart) = try decodeHeader(bytes, name: name)
+        guard header.descr.hasPrefix("|O") else { return .numbers(try decode(bytes, name: name)) }  // "|O", or "|O8" from old NumPy
+        let value = try Pickle.load(UnsafeRawBufferPointer(rebasing: bytes[dataStart...]), name: name)
+        guard case .objectArray(let shape, let items) = value, shape == header.shape else {
+            throw KerasError.invalidData("\(name): the pickled data is \(value.kind), not the object array of shape "
+                                         + "\(ArrayIO.pythonShape(header.shape)) the header announces")
+        }
+        return .objects(shape: shape, items: items)
+    }
+
+    /// The members of a `.npz` archive of numbers and object arrays (IMDB's, Reuters').
+    static func loadArchiveMembers(_ url: URL) throws -> [String: Member] {
+        let bytes = try FileIO.read(url)
+        return try bytes.withUnsafeBytes { bytes in
+            var members: [String: Member] = [:]
+            for entry in try ZipArchive.entries(bytes, name: url.path) where entry.name.hasSuffix(".npy") {
+                members[String(entry.name.dropLast(4))] = try ZipArchive.withContents(of: entry, in: bytes, name: url.path) {
+                    try decodeMember($0, name: "\(url.path), member '\(entry.name)'")
+                }
+            }
+            return members
+        }
     }
 
     /// Decodes the `.npy` members of a `.npz` archive.

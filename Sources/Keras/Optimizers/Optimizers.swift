@@ -30,7 +30,9 @@ public enum Optimizers {
         guard let className = serialized["class_name"]?.stringValue else {
             throw KerasError.invalidData("Optimizer config has no class_name: \(serialized.json)")
         }
-        return try make(className: className, config: serialized["config"] ?? .object([]))
+        // Keras 2.13+ writes its optimizers as registered objects: "Custom>Adam".
+        let baseName = className.split(separator: ">").last.map(String.init) ?? className
+        return try make(className: baseName, config: serialized["config"] ?? .object([]))
     }
 
     /// The optimizer of Keras class `className` (any case) built from a `get_config()` dictionary.

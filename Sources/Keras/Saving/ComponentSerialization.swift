@@ -8,6 +8,13 @@ extension ActivationFunction {
     /// activation functions. Throws for options a name cannot carry (`relu(alpha: 0.1)`).
     public func serialized() throws -> ConfigValue {
         try validate()
+        if custom != nil {
+            guard CustomObjects.activation(named: name) != nil else {
+                throw KerasError.invalidArgument(name: "activation", value: name,
+                                                 expected: "a custom activation registered with CustomObjects.register(activation:) before saving")
+            }
+            return .string(name)
+        }
         guard self == ActivationFunction(stringLiteral: name) else {
             throw KerasError.invalidArgument(
                 name: "activation", value: "\(name) with non-default options",

@@ -69,22 +69,21 @@ public struct ConfigReader {
     }
 
     public func intArray(_ key: String) throws -> [Int] {
-        guard let value = value(key), case let .array(items) = value else {
-            throw KerasError.invalidData("\(context) config is missing the list '\(key)'")
-        }
-        return try items.map { item in
-            guard let number = item.intValue else { throw invalid(key, value, "a list of integers") }
-            return number
-        }
+        try list(key, of: "integers") { $0.intValue }
     }
 
     public func floatArray(_ key: String) throws -> [Float] {
+        try list(key, of: "numbers") { $0.doubleValue.map(Float.init) }
+    }
+
+    /// The list under `key`, each item converted by `element` (nil: not the expected kind).
+    private func list<T>(_ key: String, of kind: String, _ element: (ConfigValue) -> T?) throws -> [T] {
         guard let value = value(key), case let .array(items) = value else {
             throw KerasError.invalidData("\(context) config is missing the list '\(key)'")
         }
         return try items.map { item in
-            guard let number = item.doubleValue else { throw invalid(key, value, "a list of numbers") }
-            return Float(number)
+            guard let converted = element(item) else { throw invalid(key, value, "a list of \(kind)") }
+            return converted
         }
     }
 

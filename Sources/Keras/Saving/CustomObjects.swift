@@ -21,6 +21,7 @@ public enum CustomObjects {
         var layers: [String: LayerFactory] = [:]
         var layerNames: [ObjectIdentifier: String] = [:]
         var losses: [String: LossFactory] = [:]
+        var activations: [String: ActivationFunction] = [:]
     }
 
     private static let registry = Registry()
@@ -48,6 +49,14 @@ public enum CustomObjects {
     public static func register(loss name: String, _ make: @escaping LossFactory) {
         withRegistry { $0.losses[name] = make }
     }
+
+    /// Registers a custom activation (made with `ActivationFunction.custom`) under its name, so
+    /// that configs naming it (and `Dense(activation: "name")`) resolve to it.
+    public static func register(activation: ActivationFunction) {
+        withRegistry { $0.activations[activation.name] = activation }
+    }
+
+    static func activation(named name: String) -> ActivationFunction? { withRegistry { $0.activations[name] } }
 
     /// The registered name of a layer class, or `nil` for built-in and unregistered classes.
     static func registeredName(of type: Layer.Type) -> String? {

@@ -7,10 +7,7 @@ extension Loss {
     public func serialized() -> ConfigValue {
         var config = [ConfigField("name", .string(name)), ConfigField("reduction", .string(reduction.rawValue))]
         switch self {
-        case let loss as Losses.BinaryCrossentropy:
-            config += [ConfigField("from_logits", .bool(loss.fromLogits)), ConfigField("label_smoothing", .float(loss.labelSmoothing)),
-                       ConfigField("axis", .int(loss.axis))]
-        case let loss as Losses.CategoricalCrossentropy:
+        case let loss as any SmoothedCrossentropy:
             config += [ConfigField("from_logits", .bool(loss.fromLogits)), ConfigField("label_smoothing", .float(loss.labelSmoothing)),
                        ConfigField("axis", .int(loss.axis))]
         case let loss as Losses.SparseCategoricalCrossentropy:
@@ -50,18 +47,8 @@ extension Losses {
             loss[keyPath: reductionPath] = reduction
         }
         switch loss {
-        case var typed as BinaryCrossentropy:
-            typed.fromLogits = try reader.bool("from_logits", default: false)
-            typed.labelSmoothing = try reader.float("label_smoothing", default: 0)
-            typed.axis = try reader.int("axis", default: -1)
-            common(&typed, \.name, \.reduction)
-            loss = typed
-        case var typed as CategoricalCrossentropy:
-            typed.fromLogits = try reader.bool("from_logits", default: false)
-            typed.labelSmoothing = try reader.float("label_smoothing", default: 0)
-            typed.axis = try reader.int("axis", default: -1)
-            common(&typed, \.name, \.reduction)
-            loss = typed
+        case let typed as any SmoothedCrossentropy:
+            loss = try typed.configured(reader, name: name, reduction: reduction)
         case var typed as SparseCategoricalCrossentropy:
             typed.fromLogits = try reader.bool("from_logits", default: false)
             typed.ignoreClass = try reader.optionalInt("ignore_class")
@@ -83,6 +70,34 @@ extension Losses {
     }
 }
 
+/// The binary and categorical crossentropies: the same options, serialized the same way.
+protocol SmoothedCrossentropy: Loss {
+    var name: String { get set }
+    var reduction: LossReduction { get set }
+    var fromLogits: Bool { get set }
+    var labelSmoothing: Float { get set }
+    var axis: Int { get set }
+}
+
+extension SmoothedCrossentropy {
+    /// A copy with the options a config gives.
+    func configured(_ reader: ConfigReader, name: String?, reduction: LossReduction) throws -> Self {
+        var copy = self
+        copy.fromLogits = try reader.bool("from_logits", default: false)
+        copy.labelSmoothing = try reader.float("label_smoothing", default: 0)
+        guard (0...1).contains(copy.labelSmoothing) else {
+            throw KerasError.invalidArgument(name: "\(reader.context).label_smoothing", value: "\(copy.labelSmoothing)", expected: "a value in [0, 1]")
+        }
+        copy.axis = try reader.int("axis", default: -1)
+        if let name { copy.name = name }
+        copy.reduction = reduction
+        return copy
+    }
+}
+
+extension Losses.BinaryCrossentropy: SmoothedCrossentropy {}
+extension Losses.CategoricalCrossentropy: SmoothedCrossentropy {}
+
 extension Metric {
     /// The metric as Keras serialises it: class name and `{name, dtype}`.
     public func serialized() -> ConfigValue {
@@ -98,6 +113,7 @@ extension Model {
         case let name as String: return .string(name)
         case let loss as any Loss: return loss.serialized()
         case let metric as any Metric: return metric.serialized()
+        case let metric as SavedMetric: return metric.saved
         default:
             throw KerasError.invalidArgument(name: "compile", value: "\(type(of: argument))",
                                              expected: "a Keras name, a Loss or a Metric")
@@ -108,6 +124,19 @@ extension Model {
     static func metricRequest(_ value: ConfigValue) throws -> any MetricRepresentable {
         if case let .string(name) = value { return name }
         let object = try KerasObject(value, kind: "metric")
-        return object.className.snakeCased
+        // Keras 2 wraps function metrics ("accuracy") in a MeanMetricWrapper named after them.
+        if object.className == "MeanMetricWrapper", let name = object.config["name"]?.stringValue { return name }
+        return SavedMetric(name: object.className.snakeCased, saved: value)
+    }
+}
+
+/// A metric object read from a `compile_config`: made from its class name when the shapes are
+/// known, and saved again as it was read.
+struct SavedMetric: MetricRepresentable {
+    let name: String
+    let saved: ConfigValue
+
+    func makeMetric(loss: any Loss, yTrueShape: [Int], yPredShape: [Int]) throws -> any Metric {
+        try Metrics.named(name, loss: loss, yTrueShape: yTrueShape, yPredShape: yPredShape)
     }
 }

@@ -52,7 +52,9 @@ extension Model {
             guard case let .array(items) = metricsValue else {
                 throw KerasError.invalidData("compile_config 'metrics' must be a list, got \(metricsValue.json.prefix(200))")
             }
-            metrics = try items.map(Self.metricRequest)
+            // Keras 2 lists the metrics of each output in a list of its own.
+            let flat = items.flatMap { item -> [ConfigValue] in if case let .array(inner) = item { inner } else { [item] } }
+            metrics = try flat.map(Self.metricRequest)
         }
         try compile(optimizer: optimizer, loss: loss, metrics: metrics)
     }

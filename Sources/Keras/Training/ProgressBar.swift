@@ -5,9 +5,10 @@ import Foundation
 ///
 /// On a terminal it is redrawn in place with the time left; when output goes to a file or a
 /// pipe, only the finished line of each epoch is printed. `verbose: 2` prints
-/// `469/469 - 3s - 5ms/step - …` once per epoch.
+/// `469/469 - 3s - 5ms/step - …` once per epoch. Without a target (a download of unknown
+/// size) it shows `   8192/Unknown 0s 1us/step`.
 final class ProgressBar {
-    private let target: Int
+    private let target: Int?
     private let verbose: Int
     private let width = 20
     private let interval: TimeInterval = 0.05
@@ -18,7 +19,7 @@ final class ProgressBar {
     private var previousWidth = 0
     private let output: (String) -> Void
 
-    init(target: Int, verbose: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0,
+    init(target: Int?, verbose: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0,
          output: @escaping (String) -> Void = { print($0, terminator: ""); fflush(nil) }) {
         self.target = target
         self.verbose = verbose
@@ -28,6 +29,10 @@ final class ProgressBar {
 
     /// Shows progress after `current` steps with the current value of each metric.
     func update(_ current: Int, values: [(String, Float)], finalize: Bool? = nil, now: Date = Date()) {
+        guard let target else {
+            updateWithoutTarget(current, values: values, finalize: finalize ?? false, now: now)
+            return
+        }
         let finalize = finalize ?? (current >= target)
         let timePerStep = estimateStepDuration(current, now)
         defer { lastUpdate = now }
@@ -62,6 +67,21 @@ final class ProgressBar {
         default:
             return
         }
+    }
+
+    /// Keras' bar without a target: the count so far, the elapsed time and the time per step.
+    private func updateWithoutTarget(_ current: Int, values: [(String, Float)], finalize: Bool, now: Date) {
+        let timePerStep = estimateStepDuration(current, now)
+        defer { lastUpdate = now }
+        guard verbose == 1 || (verbose == 2 && finalize) else { return }
+        guard finalize || (verbose == 1 && dynamic && now.timeIntervalSince(lastUpdate) >= interval) else { return }
+        let count = String(current)
+        let message = String(repeating: " ", count: max(0, 7 - count.count)) + count + "/Unknown "
+            + "\(Int(now.timeIntervalSince(start).rounded()))s" + ProgressBar.formatStepTime(timePerStep)
+            + ProgressBar.formatValues(values)
+        let padding = String(repeating: " ", count: max(0, previousWidth - message.count))
+        previousWidth = message.count
+        output((dynamic ? "\r" : "") + message + padding + (finalize ? "\n" : ""))
     }
 
     /// The time per step, ignoring the first step (which includes one-off costs) once there are more.

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Where a model's variables live in Keras' HDF5 weights files.
+///
+/// Keras 3 (`.weights.h5`, and `model.weights.h5` in a `.keras` zip): `layers/<name>/vars/<i>`,
+/// where `<name>` is the snake-cased class name with a counter in model order (`dense`,
+/// `dense_1`, `dropout`), not `layer.name`; `optimizer/vars/<i>` holds the iteration count
+/// (int64), the learning rate and the slots; an empty top-level `vars` group.
+///
+/// Keras 2 (`model.save("m.h5")`, `save_weights("w.h5")`): a group per layer named after the
+/// layer, listed in the `layer_names` attribute, each listing its datasets in `weight_names`;
+/// under `model_weights/` in whole-model files. Layers match by order, as Keras 2 loads them.
+enum WeightsLayout {
+    // MARK: - Keras 3
+
+    /// The Keras 3 weights tree of `model`, with the optimizer's state when it has one.
+    static func tree(of model: Model) throws -> HDF5Group {
+        var root = HDF5Group()
+        var layers = HDF5Group()
+        for (path, layer) in layerPaths(model) {
+            var variables = HDF5Group()
+            variables.setAttribute("name", .string(layer.name))
+            for (index, weight) in layer.weights.enumerated() {
+                variables.setDataset("\(index)", HDF5Dataset(HDF5Array(weight.value)))
+            }
+            var group = HDF5Group()
+            group.setGroup("vars", variables)
+            layers.setGroup(path, group)
+        }
+        root.setGroup("layers", layers)
+        if let optimizer = model.optimizer, optimizer.isBuilt {
+            var variables = HDF5Group()
+            variables.setAttribute("name", .string(optimizer.name))
+            for (index, variable) in optimizer.variables.enumerated() {
+                let array = variable === optimizer.iterationsVariable
+                    ? HDF5Array.int64(Int64(optimizer.iterations)) : HDF5Array(variable.value)
+                variables.setDataset("\(index)", HDF5Dataset(array))
+            }
+            var group = HDF5Group()
+            group.setGroup("vars", variables)
+            root.setGroup("optimizer", group)
+        }
+        var top = HDF5Group()
+        top.setAttribute("name", .string(model.name))
+        root.setGroup("vars", top)
+        return root
+    }
+
+    /// Keras' group name for each layer: `dense`, `dense_1`, … by class, in model order.
+    static func layerPaths(_ model: Model) -> [(String, Layer)] {
+        var used: [String: Int] = [:]
+        return model.layers.map { layer in
+            let base = type(of: layer).kerasClassName.snakeCased
+            let count = used[base, default: 0]
+            used[base] = count + 1
+            return (count == 0 ? base : "\(base)_\(count)", layer)
+        }
+    }
+
+    /// Loads a Keras 3 weights tree into a built model; with `optimizer`, also the optimizer's
+    /// state when the file has it. Every count and shape is checked before anything changes.
+    static func load(_ root: HDF5Group, into model: Model, file: String, optimizer includeOptimizer: Bool) throws {
+        try requireBuilt(model, file: file)
+        var assignments: [(Variable, Tensor)] = []
+        let layersGroup = try root.group("layers")
+        let paths = layerPaths(model)
+        let fileLayers = layersGroup.members.map(\.name)
+        guard fileLayers.count == paths.count else {
+            throw KerasError.invalidData(
+                "\(file): the file has weights for \(fileLayers.count) layers (\(fileLayers.joined(separator: ", "))) "
+                    + "but model '\(model.name)' has \(paths.count) (\(paths.map(\.0).joined(separator: ", "))); load it into the model it was saved from.")
+        }
+        for (path, layer) in paths {
+            guard case .group(let group)? = layersGroup[path] else {
+                throw KerasError.invalidData("\(file): no weights for layer '\(layer.name)' (group layers/\(path)); the file was saved from a different model.")
+            }
+            let values = try datasets(in: group["vars"], file: file, path: "layers/\(path)/vars")
+            try check(values, against: layer.weights, what: "layer '\(layer.name)'", file: file)
+            assignments += zip(layer.weights, values).map { ($0, $1) }
+        }
+        if includeOptimizer, let optimizer = model.optimizer, case .group(let group)? = root["optimizer"] {
+            let arrays = try arrays(in: group["vars"], file: file, path: "optimizer/vars")
+            optimizer.build(model.trainableWeights)
+            let targets = optimizer.variables
+            if arrays.count == targets.count {
+                let values = try arrays.map { try $0.tensor() }
+                try check(values, against: targets, what: "optimizer '\(optimizer.name)'", file: file)
+                assignments += zip(targets, values).map { ($0, $1) }
+            } else if !arrays.isEmpty {
+                // As Keras: another optimizer's state is skipped with a warning, not an error.
+                print("WARNING: Skipping variable loading for optimizer '\(optimizer.name)', because it has "
+                      + "\(targets.count) variables whereas the saved optimizer has \(arrays.count) variables.")
+            }
+        }
+        for (variable, value) in assignments { variable.assign(value) }
+    }
+
+    // MARK: - Keras 2
+
+    /// Whether a weights tree is in Keras 2's layout (a `layer_names` attribute, at the root or
+    /// under `model_weights`).
+    static func isLegacy(_ root: HDF5Group) -> Bool {
+        root.attribute("layer_names") != nil || root["model_weights"] != nil
+    }
+
+    /// Loads Keras 2 weights into a built model: layers with weights match by order.
+    static func loadLegacy(_ root: HDF5Group, into model: Model, file: String) throws {
+        try requireBuilt(model, file: file)
+        let weightsRoot: HDF5Group = if case .group(let group)? = root["model_weights"] { group } else { root }
+        guard case .strings(let layerNames)? = weightsRoot.attribute("layer_names") else {
+            throw KerasError.invalidData("\(file): a Keras 2 weights file needs the 'layer_names' attribute")
+        }
+        var stored: [(String, [Tensor])] = []
+        for name in layerNames {
+            let group = try weightsRoot.group(name)
+            let weightNames: [String] = switch group.attribute("weight_names") {
+            case .strings(let names)?: names
+            default: []
+            }
+            guard !weightNames.isEmpty else { continue }
+            stored.append((name, try weightNames.map { try group.dataset($0).array.tensor() }))
+        }
+        let targets = model.layers.filter { !$0.weights.isEmpty }
+        guard stored.count == targets.count else {
+            throw KerasError.invalidData(
+                "\(file): the file has weights for \(stored.count) layers (\(stored.map(\.0).joined(separator: ", "))) but model "
+                    + "'\(model.name)' has \(targets.count) layers with weights (\(targets.map(\.name).joined(separator: ", "))).")
+        }
+        var assignments: [(Variable, Tensor)] = []
+        for ((_, values), layer) in zip(stored, targets) {
+            try check(values, against: layer.weights, what: "layer '\(layer.name)'", file: file)
+            assignments += zip(layer.weights, values).map { ($0, $1) }
+        }
+        for (variable, value) in assignments { variable.assign(value) }
+    }
+
+    // MARK: - Checks
+
+    static func requireBuilt(_ model: Model, file: String) throws {
+        guard model.isBuilt else {
+            throw KerasError.invalidState(
+                "Cannot load \(file) into model '\(model.name)': it is not built. Give the first layer an input shape (or call build(inputShape:)) first.")
+        }
+    }
+
+    /// The datasets `0`, `1`, … of a `vars` group, in index order.
+    static func arrays(in node: HDF5Node?, file: String, path: String) throws -> [HDF5Array] {
+        guard case .group(let group)? = node else {
+            throw KerasError.invalidData("\(file): missing group '\(path)'")
+        }
+        return try (0..<group.members.count).map { index in
+            guard case .dataset(let dataset)? = group["\(index)"] else {
+                throw KerasError.invalidData("\(file): group '\(path)' lacks dataset '\(index)'")
+            }
+            return dataset.array
+        }
+    }
+
+    static func datasets(in node: HDF5Node?, file: String, path: String) throws -> [Tensor] {
+        try arrays(in: node, file: file, path: path).map { try $0.tensor() }
+    }
+
+    static func check(_ values: [Tensor], against variables: [Variable], what: String, file: String) throws {
+        guard values.count == variables.count else {
+            throw KerasError.invalidData("\(file): \(what) has \(variables.count) variables but the file holds \(values.count)")
+        }
+        for (variable, value) in zip(variables, values) where variable.shape != value.shape {
+            throw KerasError.shapeMismatch(context: "\(file): \(what) variable '\(variable.name)'", expected: "\(variable.shape)",
+                                           got: "\(value.shape)", fix: "Load weights saved from a model with the same architecture.")
+        }
+    }
+}

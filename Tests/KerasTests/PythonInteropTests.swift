@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import Keras
+
+/// Whether the checks that run real Python Keras are on (`KERAS_PYTHON_TESTS=1`, set by CI).
+enum PythonChecks {
+    static let enabled = ProcessInfo.processInfo.environment["KERAS_PYTHON_TESTS"] == "1"
+    /// The Python interpreter with Keras installed: `$KERAS_PYTHON`, or `python3`.
+    static let python = ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Runs a script of `Tools/` with arguments; returns its standard output.
+    static func run(_ script: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, repository.appendingPathComponent(script).path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw KerasError.invalidState("\(script) exited with status \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Models saved here load in real Keras (Python) and predict the same.
+@Suite("Files for Python Keras", .enabled(if: PythonChecks.enabled), .freshLayerNames)
+struct PythonInteropTests {
+    static func models() throws -> [(String, Sequential, Tensor)] {
+        try Keras.withRandomSeed(21) {
+            var result: [(String, Sequential, Tensor)] = []
+            let x = Tensor.randomNormal([16, 6])
+            let mlp = Sequential([Input(shape: [6]), Dense(units: 12, activation: .relu), Dropout(0.2),
+                                  Dense(units: 4, activation: .softmax)])
+            try mlp.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+            let labels = try toCategorical(Tensor((0..<16).map { Float($0 % 4) }), numClasses: 4)
+            _ = try mlp.fit(x, labels, epochs: 2, batchSize: 4, verbose: 0)
+            result.append(("mlp", mlp, x))
+
+            let names = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "softplus", "softsign",
+                         "silu", "hard_sigmoid", "exponential", "softmax", "log_softmax"]
+            let chain = Sequential([Input(shape: [6])] + names.map { Dense(units: 6, activation: ActivationFunction(stringLiteral: $0)) })
+            try chain.compile(optimizer: SGD(learningRate: 0.01, momentum: 0.9), loss: "mse")
+            _ = try chain.fit(x, x * 0.1, epochs: 1, batchSize: 8, verbose: 0)
+            result.append(("activations", chain, x))
+
+            let zoo = Sequential([Input(shape: [2, 3]), Flatten(),
+                                  Dense(units: 8, kernelInitializer: .heNormal, kernelRegularizer: .l2(0.01), kernelConstraint: .maxNorm(2)),
+                                  Activation(.tanh), Reshape([2, 4]), Flatten(), Dense(units: 1, activation: .sigmoid)])
+            try zoo.compile(optimizer: RMSprop(learningRate: 0.002), loss: "binary_crossentropy", metrics: ["accuracy"])
+            result.append(("layer_zoo", zoo, x.reshaped(to: [16, 2, 3])))
+            return result
+        }
+    }
+
+    @Test func realKerasLoadsOurFiles() throws {
+        let directory = try SavingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var expectedKeys: [String] = []
+        var iterations: [String: Int] = [:]
+        for (name, model, x) in try Self.models() {
+            if let optimizer = model.optimizer, optimizer.isBuilt { iterations[name] = optimizer.iterations }
+            let base = directory.appendingPathComponent(name).path
+            try model.save(base + ".keras")
+            try model.save(base + ".h5")
+            try model.saveWeights(base + ".weights.h5")
+            try model.toJSON().write(toFile: base + ".json", atomically: true, encoding: .utf8)
+            try NumPy.save(x, to: base + ".x.npy")
+            try NumPy.save(try model.predict(x), to: base + ".y.npy")
+            expectedKeys += ["keras", "h5", "weights"].map { "\(name)/\($0)" }
+        }
+        let output = try PythonChecks.run("Tools/fixtures/check_swift_saved.py", [directory.path])
+        let line = try #require(output.split(separator: "\n").last)
+        let results = try ConfigValue(json: String(line))
+        print("Python Keras on swift-keras files: \(results.json)")
+        for key in expectedKeys {
+            let difference = try #require(results[key]?.doubleValue, "\(key) missing from \(results.json)")
+            #expect(difference <= 1e-5, "\(key)")
+        }
+        // Keras restores the optimizer's state from our files too.
+        for (name, count) in iterations {
+            #expect(results["\(name)/iterations"]?.intValue == count, "\(name)")
+        }
+    }
+}
