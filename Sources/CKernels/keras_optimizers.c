@@ -76,7 +76,7 @@ static ko_adam_fn ko_adam_for_cpu(void) {
     }
 }
 
-/// Below this many scalars per thread an update runs on the calling thread.
+/// Below twice this many scalars an update runs on the calling thread; above, in chunks of about this size.
 #define KO_PARALLEL_MIN 16384L
 
 typedef struct {
@@ -97,13 +97,14 @@ void keras_adam_update(long n, float *w, float *m, float *v, float *v_hat, const
                        const keras_adam_step *step) {
     ko_adam_job J = {.fn = ko_adam_for_cpu(), .n = n, .w = w, .m = m, .v = v, .v_hat = v_hat,
                      .g = g, .step = *step};
-    long parts = n / KO_PARALLEL_MIN;
-    if (parts > keras_gemm_threads()) parts = keras_gemm_threads();
-    if (parts < 2) {
+    // Chunks of about KO_PARALLEL_MIN scalars, claimed by the threads as they come: a thread
+    // descheduled on a busy machine holds up little work. Multiples of 16 scalars, so that no
+    // two threads share a cache line.
+    const long parts = n / KO_PARALLEL_MIN;
+    if (parts < 2 || keras_gemm_threads() < 2) {
         J.fn(0, n, w, m, v, v_hat, g, J.step);
         return;
     }
-    // Chunks are multiples of 16 scalars so that no two threads share a cache line.
     J.chunk = ((n + parts - 1) / parts + 15) & ~15L;
-    keras_parallel_for((int)parts, ko_adam_part, &J);
+    keras_parallel_for((int)((n + J.chunk - 1) / J.chunk), ko_adam_part, &J);
 }
