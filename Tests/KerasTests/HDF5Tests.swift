@@ -13,7 +13,7 @@ enum HDF5Fixtures {
     static let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Tools/fixtures")
 
-    static let names = ["types", "layouts", "groups", "latest", "dense.weights", "legacy"]
+    static let names = ["types", "layouts", "groups", "latest", "small_addresses", "superblock2", "dense.weights", "legacy"]
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name + ".h5") }
 
@@ -275,7 +275,8 @@ enum HDF5Fixtures {
     static func h5pyTree(_ url: URL) throws -> HDF5Group {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", HDF5Fixtures.tools.appendingPathComponent("hdf5_tree.py").path, url.path]
+        let python = ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3"
+        process.arguments = [python, HDF5Fixtures.tools.appendingPathComponent("hdf5_tree.py").path, url.path]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -289,7 +290,7 @@ enum HDF5Fixtures {
         return try HDF5Fixtures.tree(fromJSON: data)
     }
 
-    @Test(.enabled(if: pythonEnabled, "set KERAS_PYTHON_TESTS=1 with python3, h5py and numpy installed"))
+    @Test(.enabled(if: pythonEnabled, "set KERAS_PYTHON_TESTS=1 with python3 (or KERAS_PYTHON), h5py and numpy installed"))
     func h5pyReadsWhatSwiftWrites() throws {
         let directory = try HDF5Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -362,6 +363,29 @@ enum HDF5Fixtures {
             bytes.replaceSubrange(i..<i + 8, with: rootAddress)
         }
         #expect(throws: KerasError.self) { try HDF5File.decode(bytes, name: "cycle.h5") }
+    }
+
+    @Test func linksCannotMultiplyTheTree() throws {
+        // Forty nested groups, each with members "a" (the next group) and "b"; pointing every "b"
+        // at the same object as its "a" makes 2^40 paths through a small file.
+        var group = HDF5Group()
+        group.setDataset("a", HDF5Dataset(.int64(0)))
+        group.setDataset("b", HDF5Dataset(.int64(1)))
+        for _ in 0..<40 {
+            var parent = HDF5Group()
+            parent.setGroup("a", group)
+            parent.setDataset("b", HDF5Dataset(.int64(1)))
+            group = parent
+        }
+        var bytes = try HDF5File.encode(group)
+        #expect(try HDF5File.decode(bytes, name: "chain.h5") == group)
+        var patched = 0
+        for i in 0..<(bytes.count - 64) where bytes[i..<i + 4].elementsEqual("SNOD".utf8) && bytes[i + 6] == 2 {
+            bytes.replaceSubrange((i + 56)..<(i + 64), with: Array(bytes[(i + 16)..<(i + 24)]))
+            patched += 1
+        }
+        #expect(patched == 41)
+        #expect(throws: KerasError.self) { try HDF5File.decode(bytes, name: "links.h5") }
     }
 
     private func childObjectAddress(_ bytes: [UInt8]) throws -> ArraySlice<UInt8> {

@@ -7,6 +7,7 @@
 //
 // The first input byte picks the reader (modulo the number of modes); the rest is its input.
 // Modes 10 and 11 are the tar and pickle readers of the CIFAR archives.
+// Mode 12 reads HDF5; files that read are also written and read back, which must give the same tree.
 // A reader may return or throw `KerasError.invalidData` (CSV's column choice may also throw
 // `invalidArgument`); any other error, a trap, a sanitizer report, a hang or a memory blow-up
 // is a finding. Three modes wrap the fuzzer's bytes with valid checksums so that the fuzzer
@@ -16,7 +17,7 @@ import FuzzOracle
 import Foundation
 
 enum Mode: Int, CaseIterable {
-    case npy, npz, idx, idxGzipWrapped, inflateRaw, gzip, zlib, csv, npzBuilt, gzipBuilt, tar, pickle
+    case npy, npz, idx, idxGzipWrapped, inflateRaw, gzip, zlib, csv, npzBuilt, gzipBuilt, tar, pickle, hdf5
 }
 
 /// Output limit of the harness's own inflations (the readers under test run with theirs).
@@ -90,6 +91,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
         case .pickle:
             check(try Pickle.load(input, name: "fuzz.pkl"))
+        case .hdf5:
+            try hdf5(input)
         }
         if verbose { say("\(mode): ok") }
     } catch let error as KerasError {
@@ -369,6 +372,37 @@ extension NumPy {
     static func decodeArchive(_ archive: [UInt8], name: String) throws -> [String: LoadedArray] {
         try archive.withUnsafeBytes { try decodeArchive($0, name: name) }
     }
+}
+
+// MARK: HDF5
+
+/// Reads the input as an HDF5 file; what reads must write, and read back the same (by name).
+func hdf5(_ input: UnsafeRawBufferPointer) throws {
+    let tree = try HDF5File.decode(Array(input), name: "fuzz.h5")
+    let bytes: [UInt8]
+    do {
+        bytes = try HDF5File.encode(tree)
+    } catch KerasError.invalidData {
+        return  // A tree HDF5 cannot hold (repeated or invalid names): the writer refuses it.
+    }
+    let again = try HDF5File.decode(bytes, name: "rewritten.h5")
+    precondition(again == sortedByName(tree), "a tree read from the input reads back differently once written")
+}
+
+func sortedByName(_ group: HDF5Group) -> HDF5Group {
+    var group = group
+    let byName = { (a: String, b: String) in a.utf8.lexicographicallyPrecedes(b.utf8) }
+    group.attributes.sort { byName($0.name, $1.name) }
+    group.members.sort { byName($0.name, $1.name) }
+    for i in group.members.indices {
+        switch group.members[i].node {
+        case .group(let child): group.members[i].node = .group(sortedByName(child))
+        case .dataset(var dataset):
+            dataset.attributes.sort { byName($0.name, $1.name) }
+            group.members[i].node = .dataset(dataset)
+        }
+    }
+    return group
 }
 
 // MARK: CSV

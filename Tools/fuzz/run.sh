@@ -56,14 +56,14 @@ EOF
     done
     local sources=()
     while IFS= read -r -d '' source; do sources+=("$source"); done < <(find "$ROOT/Sources/KerasTensor" -name '*.swift' -print0 | sort -z)
-    sources+=("$ROOT/Sources/Keras/KerasError.swift" "$ROOT"/Sources/Keras/IO/*.swift "$FUZZ/FuzzMain.swift")
-    swiftc "$@" -parse-as-library -O -g -swift-version 6 -module-name KerasTensor \
+    sources+=("$ROOT/Sources/Keras/KerasError.swift" "$ROOT"/Sources/Keras/IO/*.swift "$ROOT"/Sources/Keras/IO/HDF5/*.swift "$FUZZ/FuzzMain.swift")
+    swiftc "$@" -parse-as-library -O -g -swift-version 6 -module-name KerasTensor -package-name swift_keras \
         -module-cache-path "$BUILD/module-cache" \
         -Xcc -fmodule-map-file="$BUILD/modules/module.modulemap" -I "$BUILD/modules" \
         -use-ld=lld "${sources[@]}" "${objects[@]}" -ldl -lz -o "$output"
 }
 
-# Seeds: the fixtures of Tests/Fixtures/numpy with the mode byte in front, and Tools/fuzz/corpus.
+# Seeds: the fixtures of Tests/Fixtures/numpy and hdf5 with the mode byte in front, and Tools/fuzz/corpus.
 seeds() {
     local out="$BUILD/seeds"
     rm -rf "$out"
@@ -90,6 +90,7 @@ seeds() {
         tar -xzf "$f" -C "$unpacked"
     done
     for f in "$datasets"/*.pkl "$unpacked"/cifar-*/*; do seed 0b "$f"; done
+    for f in "$ROOT"/Tests/Fixtures/hdf5/*.h5; do seed 0c "$f"; done
 }
 
 common_flags=(-timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 -dict="$FUZZ/keras.dict")
@@ -123,7 +124,7 @@ case "$COMMAND" in
             "$BUILD/corpus" "$BUILD/seeds" "$FUZZ/corpus" "$FUZZ/regressions" 2>&1 | grep -E "INITED|DONE" || true
         tools=$(dirname "$(command -v swiftc)")
         "$tools/llvm-profdata" merge -sparse "$BUILD"/profiles/*.profraw -o "$BUILD/coverage.profdata"
-        "$tools/llvm-cov" report "$BUILD/keras-fuzz-cov" -instr-profile="$BUILD/coverage.profdata" "$ROOT"/Sources/Keras/IO/*.swift
+        "$tools/llvm-cov" report "$BUILD/keras-fuzz-cov" -instr-profile="$BUILD/coverage.profdata" "$ROOT"/Sources/Keras/IO/*.swift "$ROOT"/Sources/Keras/IO/HDF5/*.swift
         echo "Uncovered lines: $tools/llvm-cov show $BUILD/keras-fuzz-cov -instr-profile=$BUILD/coverage.profdata" \
             "$ROOT/Sources/Keras/IO/NAME.swift"
         ;;

@@ -5,13 +5,17 @@
 final class HDF5Reader {
     let source: HDF5Source
     private let rootAddress: Int
-    private var objects: [Int: HDF5Node?] = [:]
+    /// Objects read so far, with the nodes and bytes they expand to (charged again when another
+    /// link reaches them, so that links cannot multiply a small file into a huge tree).
+    private var objects: [Int: (node: HDF5Node?, nodes: Int, bytes: Int)] = [:]
+    /// Groups and datasets the tree may still have.
+    private var nodeBudget: Int
     private var enclosing = Set<Int>()
     private var globalHeaps: [Int: [Int: ArraySlice<UInt8>]] = [:]
     /// Bytes of values the file may still expand to (compression and fill values make more
     /// bytes than the file has, but not without bound).
     private var budget: Int
-    static let maxDepth = 128
+    static let maxDepth = 64
 
     init(bytes: [UInt8], name: String) throws {
         let superblock = try HDF5Superblock(bytes: bytes, name: name)
@@ -19,6 +23,7 @@ final class HDF5Reader {
         rootAddress = superblock.rootAddress
         let (product, overflow) = bytes.count.multipliedReportingOverflow(by: 1032)
         budget = overflow ? .max : product + (1 << 20)
+        nodeBudget = bytes.count + 10_000
     }
 
     func readRoot() throws -> HDF5Group {
@@ -30,8 +35,13 @@ final class HDF5Reader {
 
     /// The group or dataset at `address`; nil for objects that are neither (committed datatypes).
     private func readObject(at address: Int, path: String) throws -> HDF5Node? {
-        if let node = objects[address] { return node }
+        if let known = objects[address] {
+            try charge(nodes: known.nodes, bytes: known.bytes, path: path)
+            return known.node
+        }
         guard !enclosing.contains(address) else { throw source.fail("'\(path)' links back to a group that contains it") }
+        let (bytesBefore, nodesBefore) = (budget, nodeBudget)
+        try charge(nodes: 1, bytes: 0, path: path)
         guard enclosing.count < Self.maxDepth else { throw source.fail("groups nested more than \(Self.maxDepth) deep at '\(path)'") }
         enclosing.insert(address)
         defer { enclosing.remove(address) }
@@ -55,8 +65,16 @@ final class HDF5Reader {
         } else {
             throw source.fail("'\(path)' (object header at \(address)) is neither a group nor a dataset")
         }
-        objects[address] = node
+        objects[address] = (node, nodesBefore - nodeBudget, bytesBefore - budget)
         return node
+    }
+
+    private func charge(nodes: Int, bytes: Int, path: String) throws {
+        guard nodes <= nodeBudget, bytes <= budget else {
+            throw source.fail("'\(path)': the links of the file make a tree larger than the file can hold")
+        }
+        nodeBudget -= nodes
+        budget -= bytes
     }
 
     // MARK: Datasets
@@ -164,10 +182,13 @@ final class HDF5Reader {
         let chunkBytes = chunkCount * elementSize
         let grid = zip(shape, chunk).map { ($0 + $1 - 1) / $1 }
 
+        var placed = Set<[Int]>()
         func place(_ offsets: [Int], stored: ArraySlice<UInt8>, mask: Int) throws {
             guard offsets.count == rank, zip(offsets, zip(shape, chunk)).allSatisfy({ $0 >= 0 && $0 < $1.0 && $0 % $1.1 == 0 }) else {
                 throw fail("chunk at \(offsets) is outside the dataset's shape \(shape)")
             }
+            // Each chunk once: repeated entries could otherwise inflate one stored chunk without bound.
+            guard placed.insert(offsets).inserted else { throw fail("two chunks at \(offsets)") }
             let data = filters.isEmpty ? Array(stored)
                 : try HDF5Filter.decode(stored, filters: filters, mask: mask, elementSize: elementSize,
                                         expectedCount: chunkBytes, source: source)
@@ -397,19 +418,20 @@ final class HDF5Reader {
             try c.signature("GCOL")
             try c.skip(4)
             let size = try c.length("global heap size")
-            let headerSize = 8 + source.lengthSize
+            // Collection and object headers, and object data, are each padded to 8 bytes (H5HG).
+            let headerSize = (8 + source.lengthSize + 7) / 8 * 8
             guard size >= headerSize else { throw c.fail("collection of \(size) bytes") }
             var h = try source.cursor(at: collection, count: size, what: "global heap at \(collection)")
             try h.skip(headerSize)
             var objects: [Int: ArraySlice<UInt8>] = [:]
             while h.remaining >= 8 + source.lengthSize {
-                let start = h.position
                 let id = try h.u16()
                 try h.skip(6)
                 let size = try h.length("global heap object size")
                 if id == 0 { break }
+                try h.skip(headerSize - 8 - source.lengthSize)
                 objects[id] = try h.take(size)
-                try h.align(8, from: start)
+                try h.skip(min((8 - size % 8) % 8, h.remaining))
             }
             globalHeaps[collection] = objects
         }

@@ -15,13 +15,24 @@ struct HDF5Writer {
 
     static func encode(_ root: HDF5Group) throws -> [UInt8] {
         var writer = HDF5Writer()
-        writer.out = [UInt8](repeating: 0, count: 96)
+        writer.out.reserveCapacity(dataBytes(root) + (1 << 20))
+        writer.out += [UInt8](repeating: 0, count: 96)
         var strings: [String] = []
         try collectStrings(root, into: &strings)
         writer.writeGlobalHeaps(strings)
         let (header, tree, heap) = try writer.writeGroup(root, path: "/")
         writer.writeSuperblock(root: header, tree: tree, heap: heap)
         return writer.out
+    }
+
+    /// The bytes of the datasets' values, to allocate the file once.
+    private static func dataBytes(_ group: HDF5Group) -> Int {
+        group.members.reduce(0) { total, member in
+            switch member.node {
+            case .group(let child): return total + dataBytes(child) + 1024
+            case .dataset(let dataset): return total + dataset.array.bytes.count + 512
+            }
+        }
     }
 
     // MARK: Bytes
@@ -88,11 +99,12 @@ struct HDF5Writer {
         }
     }
 
-    /// Whether a string array is small enough for a fixed-length attribute (an attribute message
-    /// holds at most 64 KiB); larger ones are written as variable-length strings.
+    /// Whether a string array can be a fixed-length attribute, as Keras 2 writes `layer_names`:
+    /// small enough (an attribute message holds at most 64 KiB) and without NUL characters (the
+    /// padding). Others are written as variable-length strings.
     private static func fitsFixedLength(_ strings: [String]) -> Bool {
         let width = max(1, strings.map(\.utf8.count).max() ?? 1)
-        return width * strings.count <= 60_000
+        return width * strings.count <= 60_000 && !strings.contains { $0.utf8.contains(0) }
     }
 
     /// Global heap collections holding each distinct string once.
@@ -133,8 +145,8 @@ struct HDF5Writer {
     private mutating func writeGroup(_ group: HDF5Group, path: String) throws -> (header: Int, tree: Int, heap: Int) {
         var entries: [(name: [UInt8], address: Int)] = []
         for (name, node) in group.members {
-            guard !name.isEmpty, !name.contains("/"), name != "." else {
-                throw KerasError.invalidData("HDF5: invalid member name '\(name)' in group '\(path)' (empty, '.' or containing '/')")
+            guard !name.isEmpty, !name.contains("/"), !name.utf8.contains(0), name != "." else {
+                throw KerasError.invalidData("HDF5: invalid member name '\(name)' in group '\(path)' (empty, '.', or containing '/' or NUL)")
             }
             let childPath = path == "/" ? "/" + name : path + "/" + name
             switch node {
@@ -280,8 +292,8 @@ struct HDF5Writer {
     private func attributeMessages(_ attributes: [(name: String, value: HDF5Attribute)], path: String) throws -> [(Int, [UInt8])] {
         var seen = Set<String>()
         return try attributes.map { name, value in
-            guard !name.isEmpty, seen.insert(name).inserted else {
-                throw KerasError.invalidData("HDF5: attribute name '\(name)' of '\(path)' is empty or repeated")
+            guard !name.isEmpty, !name.utf8.contains(0), seen.insert(name).inserted else {
+                throw KerasError.invalidData("HDF5: attribute name '\(name)' of '\(path)' is empty, repeated or contains NUL")
             }
             let (type, shape, data) = try attributeValue(value, name: name, path: path)
             let nameBytes = Array(name.utf8) + [0]
