@@ -19,7 +19,7 @@ let package = Package(
         // The tensor engine: storage, shapes, ops, automatic differentiation, matmul backends.
         .target(name: "KerasTensor", dependencies: ["CKernels"]),
         // The Keras API. Re-exports the tensor engine.
-        .target(name: "Keras", dependencies: ["KerasTensor"]),
+        .target(name: "Keras", dependencies: ["KerasTensor", "CKernels"]),
         // Pictures: SVG charts, training curves, prediction plots, image grids, an HTML report.
         .target(name: "KerasPlot", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),

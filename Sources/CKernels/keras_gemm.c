@@ -496,6 +496,12 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     return 1;
 }
 
+void keras_parallel_for(int chunks, void (*fn)(void *ctx, int chunk), void *ctx) {
+    if (chunks <= 0) return;
+    if (kg_pool_run(fn, ctx, chunks, keras_gemm_threads())) return;
+    for (int i = 0; i < chunks; i++) fn(ctx, i);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entry points
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +548,9 @@ static void kg_direct(const kg_kernel *K, int transA, int transB, long m, long n
     K->direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+#ifndef KG_DIRECT_CHUNKS_PER_THREAD
+#define KG_DIRECT_CHUNKS_PER_THREAD 8
+#endif
 #ifndef KG_PACKED_CHUNKS_PER_THREAD
 #define KG_PACKED_CHUNKS_PER_THREAD 2
 #endif
@@ -640,7 +649,9 @@ static void kg_direct_threads(const kg_kernel *K, int transA, int transB, long m
             J.split_n = 1;
             J.unit = K->nr;
         }
-        const long chunks = KG_MIN(J.split_n ? nu : mu, 2L * threads);
+        // Small chunks: every block of rows reads all of op(B) anyway, so splitting finer costs
+        // only the claims, and a thread descheduled on a busy machine holds up little work.
+        const long chunks = KG_MIN(J.split_n ? nu : mu, (long)KG_DIRECT_CHUNKS_PER_THREAD * threads);
         if (chunks >= 2) {
             J.parts = (int)chunks;
             if (kg_pool_run(kg_run_direct_part, &J, (int)chunks, threads)) return;

@@ -4,11 +4,13 @@ import Keras
 /// `keras-bench training`: the seeds' workloads timed end to end through the Keras API, in the
 /// words of Tools/bench/keras_training_reference.py so the two can be compared line by line.
 enum TrainingBenchmark {
-    static func run() throws {
-        let seconds = { (start: DispatchTime) in Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
-        Keras.setRandomSeed(0)
+    static func seconds(_ start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
 
-        // Seed 002's MLP: 60000×784, batch 128, adam, dropout.
+    /// Seed 002's MLP (60000×784, batch 128, adam, dropout), compiled and warmed up on 10 batches.
+    static func mnistMLP() throws -> (Sequential, Tensor, Tensor) {
+        Keras.setRandomSeed(0)
         let x = Tensor.randomUniform([60000, 784], seed: 1)
         var generator = RandomGenerator(seed: 2)
         let labels = Tensor((0..<60000).map { _ in Float(Int.random(in: 0..<10, using: &generator)) })
@@ -16,6 +18,58 @@ enum TrainingBenchmark {
         let mlp = Sequential([Dense(units: 512, activation: .relu, inputShape: [784]), Dropout(0.2), Dense(units: 10, activation: .softmax)])
         try mlp.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
         try mlp.fit(x[0..<1280], y[0..<1280], epochs: 1, batchSize: 128, verbose: 0)
+        return (mlp, x, y)
+    }
+
+    /// `keras-bench mlp [rounds]`: only the MNIST-MLP epoch, each round's time and the best
+    /// (compare `keras_training_reference.py mlp`).
+    static func runMLP(rounds: Int) throws {
+        let (mlp, x, y) = try mnistMLP()
+        var times: [Double] = [], cpuTimes: [Double] = []
+        let steps = StepTimer()
+        for _ in 0..<rounds {
+            let (start, cpuStart) = (DispatchTime.now(), processCPUSeconds())
+            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0, callbacks: [steps])
+            times.append(seconds(start))
+            cpuTimes.append(processCPUSeconds() - cpuStart)
+        }
+        print("mnist_mlp_epoch_rounds_s " + times.map { String(format: "%.4f", $0) }.joined(separator: " "))
+        print("mnist_mlp_epoch_cpu_s " + cpuTimes.map { String(format: "%.4f", $0) }.joined(separator: " "))
+        // Single steps are short enough that many run undisturbed on a loaded machine.
+        let sorted = steps.durations.sorted(), percentile = { (p: Double) in sorted[Int(p * Double(sorted.count - 1))] * 1000 }
+        print(String(format: "mnist_mlp_step_ms min %.3f p10 %.3f median %.3f", percentile(0), percentile(0.1), percentile(0.5)))
+        print("matmul " + MatMulBackend.description)
+        print(String(format: "mnist_mlp_epoch_s %.4f", times.min() ?? .nan))
+    }
+
+    /// `keras-bench mlp serve`: one MNIST-MLP epoch for each line read from standard input,
+    /// printing its seconds; Tools/bench/compare_mlp_epoch.py alternates these with Keras' epochs.
+    static func serveMLP() throws {
+        let (mlp, x, y) = try mnistMLP()
+        print("ready")
+        fflush(nil)
+        while let line = readLine(), line != "quit" {
+            let start = DispatchTime.now()
+            try mlp.fit(x, y, epochs: 1, batchSize: 128, verbose: 0)
+            print(String(format: "%.4f", seconds(start)))
+            fflush(nil)
+        }
+    }
+
+    /// User and system CPU time of the process so far (all threads).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func run() throws {
+
+        let (mlp, x, y) = try mnistMLP()
         var best = Double.infinity
         for _ in 0..<3 {
             let start = DispatchTime.now()
@@ -84,5 +138,17 @@ final class TensorSource: BatchSource, @unchecked Sendable {
     func batch(at index: Int) throws -> Batch {
         let range = (index * batchSize)..<min(x.shape[0], (index + 1) * batchSize)
         return Batch(x: x[range], y: y[range])
+    }
+}
+
+/// Records the time between the ends of consecutive training steps.
+final class StepTimer: Callback, @unchecked Sendable {
+    private(set) var durations: [Double] = []
+    private var last: UInt64?
+    override func onEpochBegin(_ epoch: Int, logs: [String: Float]) throws { last = nil }
+    override func onTrainBatchEnd(_ batch: Int, logs: [String: Float]) throws {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let last { durations.append(Double(now - last) / 1e9) }
+        last = now
     }
 }

@@ -185,6 +185,15 @@ struct GradientCheckTests {
         GradientCase("dot batch·vector", [any([2, 2, 3], 20), any([3], 21)]) { $0[0].dot($0[1]) },
         GradientCase("dot scalar·vector", [any([], 22), any([3], 23)]) { $0[0].dot($0[1]) },
         GradientCase("outer", [any([3], 24), any([2], 25)]) { $0[0].outer($0[1]) },
+        // Biases far from the ReLU's kink: |x·W| ≤ 3, so each unit is always on or always off.
+        GradientCase("affine", [any([4, 3], 29), any([3, 3], 30), any([3], 31)]) { $0[0].affine($0[1], bias: $0[2]) },
+        GradientCase("affine relu", [any([4, 3], 32), any([3, 3], 33), Tensor([4, -4, 3.5] as [Float])]) {
+            $0[0].affine($0[1], bias: $0[2], relu: true)
+        },
+        GradientCase("affine without bias", [any([4, 3], 34), any([3, 2], 35)]) { $0[0].affine($0[1]) },
+        GradientCase("affine on a stack", [any([2, 2, 3], 36), any([3, 3], 37), Tensor([4, -4, 3.5] as [Float])]) {
+            $0[0].affine($0[1], bias: $0[2], relu: true)
+        },
         GradientCase("dense layer with softmax cross-entropy", [any([4, 3], 26), any([3, 2], 27), any([2], 28)]) { x in
             let logits = x[0].matmul(x[1]) + x[2]
             let labels = Tensor([[1, 0], [0, 1], [0, 1], [1, 0]] as [[Float]])
@@ -253,6 +262,9 @@ struct GradientCheckTests {
             $0[0].matmul($0[1], transposeA: true, transposeB: true).square()
         },
         GradientCase("dot", [any([3], 51), any([3], 52)]) { $0[0].dot($0[1]).square() },
+        GradientCase("affine relu²", [any([2, 3], 55), any([3, 3], 56), Tensor([4, -4, 3.5] as [Float])]) {
+            $0[0].affine($0[1], bias: $0[2], relu: true).square()
+        },
         GradientCase("outer", [any([2], 53), any([2], 54)]) { $0[0].outer($0[1]).square() },
     ]
 

@@ -67,4 +67,30 @@ struct MatMulTests {
         #expect(w.outer(u).shape == [2, 3])
         #expect(Tensor([[1, 2]] as [[Float]]).outer(w) == [[4, 5], [8, 10]])
     }
+
+    // MARK: Fused dense forward pass
+
+    /// `affine` computes what `matmul`, `+ bias` and `relu` compute, to the bit, with the same
+    /// gradients (to rounding when leading axes are folded into one product).
+    @Test(arguments: [[6, 5], [2, 3, 5]], [false, true])
+    func affineMatchesMatmulPlusBiasThenRelu(inputShape: [Int], relu: Bool) {
+        let x = sample(inputShape, seed: 5), kernel = sample([5, 7], seed: 6), bias = sample([7], seed: 7)
+        for withBias in [false, true] {
+            let tape = GradientTape()
+            let (ws, leaves) = (sample(inputShape.dropLast() + [7], seed: 8), [x, kernel, bias].map(tape.watch))
+            let b: Tensor? = withBias ? leaves[2] : nil
+            let (fused, composite) = tape.record {
+                let product = leaves[0].matmul(leaves[1])
+                let reference = b.map { product + $0 } ?? product
+                return ((leaves[0].affine(leaves[1], bias: b, relu: relu) * ws).sum(),
+                        ((relu ? reference.relu() : reference) * ws).sum())
+            }
+            #expect(fused == composite)
+            let sources = withBias ? leaves : Array(leaves.prefix(2))
+            let (fusedGradients, compositeGradients) = (tape.gradient(of: fused, wrt: sources), tape.gradient(of: composite, wrt: sources))
+            for (actual, expected) in zip(fusedGradients, compositeGradients) {
+                if inputShape.count == 2 { #expect(actual == expected) } else { expectClose(actual, expected) }
+            }
+        }
+    }
 }

@@ -64,4 +64,39 @@ struct RandomTests {
         // The standard deviation of a normal truncated at ±2σ is 0.8796σ.
         #expect(Swift.abs(std - 0.8796 * 0.5) < 0.02)
     }
+
+    // MARK: Dropout
+
+    @Test func dropoutKeepsEachScalarWithProbabilityOneMinusRateAndScalesIt() {
+        var generator = RandomGenerator(seed: 11)
+        let x = Tensor.full([200, 101], 3)  // an odd count: the last scalar has a draw of its own
+        let y = x.dropout(rate: 0.3, using: &generator)
+        let scalars = y.scalars
+        #expect(scalars.allSatisfy { $0 == 0 || $0 == 3 / Float(0.7) })
+        // Both halves of each draw decide: even and odd positions are each kept 70 % of the time.
+        for parity in 0..<2 {
+            let positions = Array(stride(from: parity, to: scalars.count, by: 2))
+            let kept = positions.filter { scalars[$0] != 0 }.count
+            #expect(Swift.abs(Double(kept) / Double(positions.count) - 0.7) < 0.02, "parity \(parity): \(kept)")
+        }
+        // Neighbouring decisions are independent: P(both kept) ≈ 0.49.
+        let pairs = stride(from: 0, to: scalars.count - 1, by: 2).filter { scalars[$0] != 0 && scalars[$0 + 1] != 0 }.count
+        #expect(Swift.abs(Double(pairs) / Double(scalars.count / 2) - 0.49) < 0.02)
+        // Rate 0 keeps everything; the same seed gives the same mask; the next call another.
+        var zero = RandomGenerator(seed: 1)
+        #expect(x.dropout(rate: 0, using: &zero) == x)
+        var (a, b) = (RandomGenerator(seed: 5), RandomGenerator(seed: 5))
+        #expect(x.dropout(rate: 0.5, using: &a) == x.dropout(rate: 0.5, using: &b))
+        #expect(x.dropout(rate: 0.5, using: &a) != x.dropout(rate: 0.5, using: &generator))
+    }
+
+    @Test func dropoutGradientIsTheScaledMask() {
+        var generator = RandomGenerator(seed: 12)
+        let tape = GradientTape()
+        let x = tape.watch(sample([9, 7], 0.5...1, seed: 13))
+        let y = tape.record { x.dropout(rate: 0.25, using: &generator) }
+        let gradient = tape.gradient(of: tape.record { (y * 2).sum() }, wrt: x)
+        // Where kept the gradient is 2 / 0.75, elsewhere 0: y / x scaled by 2.
+        expectClose(gradient, (y / x) * 2)
+    }
 }

@@ -112,4 +112,18 @@ struct ReductionTests {
         y.withUnsafeMutableBufferPointer { $0[36] = 5; $0[3] = -5 }
         #expect(y.max() == Tensor(5) && y.min() == Tensor(-5))
     }
+
+    @Test func allFiniteFindsAnyNaNOrInfinity() {
+        // Large enough to be split over threads; positions in the vector body, the tail and each chunk.
+        let count = 300_001
+        #expect(Tensor.full([count], -3e38).allFinite)
+        #expect(Tensor.zeros([0]).allFinite)
+        for bad: Float in [.nan, .infinity, -.infinity] {
+            for position in [0, 17, count / 2 + 5, count - 1] {
+                var scalars = [Float](repeating: 1, count: count)
+                scalars[position] = bad
+                #expect(!Tensor(scalars).allFinite, "\(bad) at \(position)")
+            }
+        }
+    }
 }

@@ -396,4 +396,36 @@ struct OptimizerTests {
         let inverse = InverseTimeDecay(initialLearningRate: 1, decaySteps: 1, decayRate: 1)
         #expect(Self.close(inverse(step: 3), 0.25))
     }
+
+    // MARK: - The vectorised Adam kernel
+
+    /// The C kernel computes Adam's rule (with clipping, weight decay, AMSGrad) exactly as the
+    /// scalar loop below, bit for bit, over several threads' chunks and an odd tail.
+    @Test(arguments: [false, true])
+    func adamKernelMatchesTheScalarRuleExactly(amsgrad: Bool) throws {
+        let count = 100_003
+        let start = Tensor.randomNormal([count], seed: 1)
+        let variable = Variable(start, name: "w")
+        let adam = Adam(learningRate: 0.01, amsgrad: amsgrad, weightDecay: 0.004, clipValue: 1.5)
+        var (w, m, v, vHat) = (start.scalars, [Float](repeating: 0, count: count), [Float](repeating: 0, count: count),
+                               [Float](repeating: 0, count: count))
+        let (oneMinusBeta1, oneMinusBeta2) = (Optimizer.oneMinus(adam.beta1), Optimizer.oneMinus(adam.beta2))
+        for step in 1...3 {
+            let gradient = Tensor.randomNormal([count], standardDeviation: 2, seed: UInt64(10 + step))
+            try adam.apply([gradient], to: [variable])
+            let t = Float(step)
+            let alpha = 0.01 * Optimizer.squareRoot(1 - Foundation.pow(adam.beta2, t)) / (1 - Foundation.pow(adam.beta1, t))
+            let decay: Float = 0.004 * 0.01
+            for (i, g) in gradient.scalars.enumerated() {
+                let gi = Swift.min(Swift.max(g * 1, -1.5), 1.5)
+                m[i] = m[i] + (gi - m[i]) * oneMinusBeta1
+                v[i] = v[i] + (gi * gi - v[i]) * oneMinusBeta2
+                vHat[i] = Swift.max(vHat[i], v[i])
+                w[i] = (w[i] - w[i] * decay) - (m[i] * alpha) / (Optimizer.squareRoot(amsgrad ? vHat[i] : v[i]) + adam.epsilon)
+            }
+        }
+        #expect(variable.value.scalars == w)
+        #expect(adam.momentums[0].value.scalars == m && adam.velocities[0].value.scalars == v)
+        if amsgrad { #expect(adam.velocityHats[0].value.scalars == vHat) }
+    }
 }

@@ -9,7 +9,9 @@ Prints one line per figure, in the same words as the Swift benchmark:
   peak_rss_mb         the process' peak resident memory
 
     pip install tensorflow-cpu
-    python3 Tools/bench/keras_training_reference.py [--data fashion]
+    python3 Tools/bench/keras_training_reference.py
+    python3 Tools/bench/keras_training_reference.py mlp [N]   # only the MNIST-MLP epoch, N rounds
+    python3 Tools/bench/keras_training_reference.py mlp serve # one epoch per input line (compare_mlp_epoch.py)
 """
 import os
 import resource
@@ -30,12 +32,27 @@ mlp = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(512, activation=
                         layers.Dense(10, activation="softmax")])
 mlp.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
 mlp.fit(x[:1280], y[:1280], epochs=1, batch_size=128, verbose=0)  # warm-up: graph tracing
+if sys.argv[1:3] == ["mlp", "serve"]:
+    # One epoch per line of standard input (Tools/bench/compare_mlp_epoch.py).
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "quit":
+            break
+        start = time.perf_counter()
+        mlp.fit(x, y, epochs=1, batch_size=128, verbose=0)
+        print(f"{time.perf_counter() - start:.4f}", flush=True)
+    sys.exit(0)
+mlp_only = sys.argv[1:2] == ["mlp"]
 times = []
-for _ in range(3):
+for _ in range(int(sys.argv[2]) if mlp_only and len(sys.argv) > 2 else 3):
     start = time.perf_counter()
     mlp.fit(x, y, epochs=1, batch_size=128, verbose=0)
     times.append(time.perf_counter() - start)
+if mlp_only:
+    print("mnist_mlp_epoch_rounds_s " + " ".join(f"{t:.4f}" for t in times))
 print(f"mnist_mlp_epoch_s {min(times):.4f}")
+if mlp_only:
+    sys.exit(0)
 
 pima_x = rng.random((768, 8), dtype=np.float32)
 pima_y = (rng.random((768, 1)) > 0.65).astype(np.float32)

@@ -3,4 +3,5 @@
 // Umbrella header of the C kernels module.
 #include "keras_thread_local.h"
 #include "keras_gemm.h"
+#include "keras_optimizers.h"
 #endif

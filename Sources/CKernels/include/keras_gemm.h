@@ -41,6 +41,13 @@ int keras_gemm_threads(void);
 /// or the KERAS_NUM_THREADS environment variable).
 void keras_gemm_set_threads(int threads);
 
+/// Runs fn(ctx, 0), ..., fn(ctx, chunks - 1) on the calling thread and the GEMM's worker
+/// threads (keras_gemm_threads() in all) and returns when all are done; serially on the
+/// calling thread when the pool is busy (a nested or concurrent call) or one thread is set.
+/// Every loop of the engine shares these threads, so that idle ones spinning after a GEMM
+/// pick up the next loop instead of competing with a second pool for the cores.
+void keras_parallel_for(int chunks, void (*fn)(void *ctx, int chunk), void *ctx);
+
 /// Built-in GEMM, automatic policy: tiny problems on the direct path (no packing, no threads);
 /// medium ones on the direct path split across threads (AVX-512); large ones packed and blocked,
 /// split across threads.

@@ -63,20 +63,21 @@ public final class Dense: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        activation(try preActivation(input))
+        // ReLU, the usual hidden activation, is fused into the product's bias pass.
+        if activation == .relu { return try preActivation(input, relu: true) }
+        return activation(try preActivation(input))
     }
 
-    /// `input · kernel + bias`, before the activation: the logits a fused loss needs.
-    func preActivation(_ input: Tensor) throws -> Tensor {
+    /// `input · kernel + bias`, before the activation: the logits a fused loss needs
+    /// (with `relu`, the ReLU applied in the same pass).
+    func preActivation(_ input: Tensor, relu: Bool = false) throws -> Tensor {
         guard let kernel else { throw KerasError.invalidState("Layer '\(name)' was called before it was built.") }
         guard input.rank >= 2, input.shape.last == kernel.shape[0] else {
             let expected: [Int?] = [nil] + input.shape.dropFirst().dropLast().map { $0 } + [kernel.shape[0]]
             throw shapeError(expected: formatShape(expected), got: [nil] + input.shape.dropFirst().map { $0 },
                              fix: "The layer was built for inputs with \(kernel.shape[0]) features; reshape the data or rebuild the model.")
         }
-        let product = input.matmul(kernel.value)
-        guard let bias else { return product }
-        return product + bias.value
+        return input.affine(kernel.value, bias: bias?.value, relu: relu)
     }
 
     // MARK: - Configuration

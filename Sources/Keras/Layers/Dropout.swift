@@ -25,12 +25,7 @@ public final class Dropout: Layer {
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         guard training && rate > 0 else { return input }
         if rate >= 1 { return input * Tensor(0) }
-        let scale = 1 / (1 - rate), threshold = rate
-        var mask = Tensor.zeros(input.shape)
-        mask.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices { buffer[i] = generator.nextUniform() >= threshold ? scale : 0 }
-        }
-        return input * mask
+        return input.dropout(rate: rate, using: &generator)
     }
 
     // MARK: - Configuration

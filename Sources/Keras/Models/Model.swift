@@ -146,8 +146,7 @@ open class Model {
     }
 
     func checkFinite(_ tensor: Tensor, name: String, call: String) throws {
-        let finite = tensor.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0.isFinite } }
-        guard finite else {
+        guard tensor.allFinite else {
             throw KerasError.invalidData("\(call): \(name) contains NaN or infinite values; clean or impute them first.")
         }
     }

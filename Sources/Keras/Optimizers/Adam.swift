@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam (Keras' `Adam`), with Keras' form of the bias correction and epsilon outside the root:
@@ -58,33 +59,16 @@ open class Adam: Optimizer {
         let step = Float(context.step)
         let beta1Power = Foundation.pow(beta1, step)
         let beta2Power = Foundation.pow(beta2, step)
-        let alpha = context.learningRate * Optimizer.squareRoot(1 - beta2Power) / (1 - beta1Power)
-        let oneMinusBeta1 = Optimizer.oneMinus(beta1), oneMinusBeta2 = Optimizer.oneMinus(beta2), epsilon = self.epsilon
-        if velocityHats.isEmpty {
-            Optimizer.update(variable, momentums[index], velocities[index], gradient: gradient) { w, m, v, g, range in
-                for i in range {
-                    let gi = context.clipped(g[i])
-                    let mi = m[i] + (gi - m[i]) * oneMinusBeta1
-                    let vi = v[i] + (gi * gi - v[i]) * oneMinusBeta2
-                    m[i] = mi
-                    v[i] = vi
-                    w[i] = context.decayed(w[i]) - (mi * alpha) / (Optimizer.squareRoot(vi) + epsilon)
-                }
-            }
-        } else {
-            Optimizer.update(variable, momentums[index], velocities[index], velocityHats[index],
-                             gradient: gradient) { w, m, v, vHat, g, range in
-                for i in range {
-                    let gi = context.clipped(g[i])
-                    let mi = m[i] + (gi - m[i]) * oneMinusBeta1
-                    let vi = v[i] + (gi * gi - v[i]) * oneMinusBeta2
-                    let hat = Swift.max(vHat[i], vi)
-                    m[i] = mi
-                    v[i] = vi
-                    vHat[i] = hat
-                    w[i] = context.decayed(w[i]) - (mi * alpha) / (Optimizer.squareRoot(hat) + epsilon)
-                }
-            }
+        var constants = keras_adam_step(
+            alpha: context.learningRate * Optimizer.squareRoot(1 - beta2Power) / (1 - beta1Power),
+            one_minus_beta1: Optimizer.oneMinus(beta1), one_minus_beta2: Optimizer.oneMinus(beta2), epsilon: epsilon,
+            gradient_scale: context.gradientScale, clip_lower: context.clipLower, clip_upper: context.clipUpper,
+            decay: context.decay)
+        // One vectorised pass in C (Swift cannot use AVX here); the same arithmetic as the rule above.
+        let slots = [momentums[index], velocities[index]] + (velocityHats.isEmpty ? [] : [velocityHats[index]])
+        Optimizer.withScalars(of: [variable] + slots, gradient: gradient) { scalars, g in
+            keras_adam_update(gradient.count, scalars[0], scalars[1], scalars[2], scalars.count > 3 ? scalars[3] : nil,
+                              g, &constants)
         }
     }
 

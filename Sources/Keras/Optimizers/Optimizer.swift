@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The base of all optimizers (Keras' `keras.optimizers.Optimizer`): it turns gradients into
@@ -415,32 +414,21 @@ open class Optimizer {
 extension Optimizer {
     /// Below this many scalars an update runs on the calling thread.
     static let parallelThreshold = 1 << 15
-    /// Read once: on Linux each read of `activeProcessorCount` opens cgroup files.
-    static let processorCount = ProcessInfo.processInfo.activeProcessorCount
 
     /// Runs `body` over `0..<count` in contiguous chunks, on all cores for large counts.
     @inline(__always)
     static func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let threads = Swift.min(processorCount, count / (parallelThreshold / 2))
+        let threads = Swift.min(Parallel.threadCount, count / (parallelThreshold / 2))
         guard threads > 1 else {
             body(0..<count)
             return
         }
         // Chunks are multiples of 16 scalars so that no two threads share a cache line.
         let size = ((count + threads - 1) / threads + 15) & ~15
-        withoutActuallyEscaping(body) { body in
-            let task = UncheckedBody(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let start = t * size
-                if start < count { task.body(start..<Swift.min(count, start + size)) }
-            }
+        Parallel.perform(threads) { t in
+            let start = t * size
+            if start < count { body(start..<Swift.min(count, start + size)) }
         }
-    }
-
-    /// Carries a loop body whose iterations touch disjoint memory into `concurrentPerform`.
-    struct UncheckedBody: @unchecked Sendable {
-        let body: (Range<Int>) -> Void
-        init(_ body: @escaping (Range<Int>) -> Void) { self.body = body }
     }
 
     /// `1 - x` as Keras computes it for a Python-float hyperparameter (`1 - self.beta_1`): in
@@ -463,6 +451,20 @@ extension Optimizer {
 
     typealias MutablePointer = UnsafeMutablePointer<Float>
     typealias Pointer = UnsafePointer<Float>
+
+    /// Calls `body` with the scalars of each of `variables` (mutable, in place) and of `gradient`.
+    static func withScalars(of variables: [Variable], gradient: Tensor, _ body: ([MutablePointer], Pointer) -> Void) {
+        func nest(_ index: Int, _ pointers: [MutablePointer]) {
+            guard index < variables.count else {
+                gradient.withUnsafeBufferPointer { body(pointers, $0.baseAddress!) }
+                return
+            }
+            variables[index].update { value in
+                value.withUnsafeMutableBufferPointer { nest(index + 1, pointers + [$0.baseAddress!]) }
+            }
+        }
+        nest(0, [])
+    }
 
     /// Calls `body` with the scalars of `variable` (mutable) and `gradient`, chunk by chunk.
     static func update(_ variable: Variable, gradient: Tensor,

@@ -111,9 +111,13 @@ extension Tensor {
         let newShape = Array(shape[..<axis]) + indices.shape + Array(shape[(axis + 1)...])
         let result = Tensor(uninitializedShape: newShape)
         let source = storage.base, destination = result.storage.base
-        for o in 0..<outer {
-            for (k, position) in positions.enumerated() {
-                (destination + (o * positions.count + k) * inner).update(from: source + (o * size + position) * inner, count: inner)
+        // Rows picked from anywhere in a large tensor (a shuffled batch) mostly miss the caches:
+        // a copied scalar costs several additions, and two threads keep more misses in flight.
+        let count = positions.count
+        Parallel.forEachChunk(outer * count, cost: 4 * inner) { rows in
+            for row in rows {
+                let (o, k) = row.quotientAndRemainder(dividingBy: count)
+                (destination + row * inner).update(from: source + (o * size + positions[k]) * inner, count: inner)
             }
         }
         guard Tensor.isRecording(self) else { return result }

@@ -1,10 +1,10 @@
-import Dispatch
+import CKernels
 import Foundation
 
 /// Splits data-parallel loops over the machine's cores.
-enum Parallel {
-    /// The number of worker threads large loops use.
-    static let threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+package enum Parallel {
+    /// The number of threads large loops use (the matmul's: usable cores or `KERAS_NUM_THREADS`).
+    package static var threadCount: Int { Int(keras_gemm_threads()) }
 
     /// Below this much work per thread (in additions), a loop runs on the calling thread.
     static let minimumWorkPerThread = 1 << 16
@@ -33,16 +33,17 @@ enum Parallel {
 
     /// Runs `body(0)`, …, `body(iterations - 1)` concurrently and returns when all are done.
     /// The caller guarantees the iterations touch disjoint memory.
-    static func perform(_ iterations: Int, _ body: (Int) -> Void) {
+    ///
+    /// The iterations run on the GEMM's worker threads (`keras_parallel_for`): one pool for
+    /// every loop, so that workers still spinning after a matmul take the next loop at once
+    /// instead of competing for the cores with a second pool.
+    package static func perform(_ iterations: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
-            let task = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: iterations) { task.value($0) }
+            withUnsafePointer(to: body) { pointer in
+                keras_parallel_for(Int32(iterations), { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, UnsafeMutableRawPointer(mutating: pointer))
+            }
         }
     }
-}
-
-/// Carries a value into a concurrent closure whose iterations are known not to race.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -27,6 +27,32 @@ extension Tensor {
         return sum(axes: axes, keepDims: keepDims) * (1 / Float(n))
     }
 
+    /// Whether every scalar is finite (no NaN, no infinity): one vectorised pass, split over
+    /// cores, fast enough to check a whole training set before `fit`.
+    public var allFinite: Bool {
+        let base = storage.base, ranges = Parallel.chunks(count)
+        var finite = [Bool](repeating: true, count: ranges.count)
+        finite.withUnsafeMutableBufferPointer { finite in
+            Parallel.perform(ranges.count) { index in
+                finite[index] = Tensor.allFinite(base + ranges[index].lowerBound, ranges[index].count)
+            }
+        }
+        return !finite.contains(false)
+    }
+
+    /// `x * 0` is ±0 for finite `x` and NaN otherwise, so the sum of those is zero exactly when all are finite.
+    private static func allFinite(_ pointer: UnsafePointer<Float>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(pointer)
+        var lanes = SIMD16<Float>(), i = 0
+        while i + 16 <= n {
+            lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * 0
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < n { total += pointer[i] * 0; i += 1 }
+        return total == 0
+    }
+
     /// The maximum over `axis` (all axes when `nil`); the gradient is shared among ties.
     public func max(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         max(axes: axis.map { [$0] } ?? Array(0..<rank), keepDims: keepDims)
