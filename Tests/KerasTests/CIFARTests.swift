@@ -183,11 +183,11 @@ import Testing
             #expect(entries.dropFirst().allSatisfy { $0.isFile && $0.name.hasPrefix(folder + "/") }, "\(file)")
         }
         // A pax `path` record and a GNU long name longer than the 100-byte name field, made by Python's tarfile.
-        guard FormatFixtures.pythonHasNumPy else { return }
+        guard Python.hasNumPy else { return }
         let folder = try F.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let long = String(repeating: "d/", count: 80) + "file.txt"
-        try FormatFixtures.runPython("""
+        try Python.run(program: """
         import io, tarfile
         for fmt, name in [(tarfile.PAX_FORMAT, 'pax'), (tarfile.GNU_FORMAT, 'gnu'), (tarfile.USTAR_FORMAT, 'ustar')]:
             with tarfile.open(\(String(reflecting: folder.path)) + '/' + name + '.tar', 'w', format=fmt) as tar:

@@ -175,27 +175,6 @@ enum FormatFixtures {
         }
     }
 
-    /// Whether `python3` with numpy can run here (checked once).
-    static let pythonHasNumPy: Bool = (try? runPython("import numpy")) != nil
-
-    /// Runs a Python program and returns its standard output; throws when it fails.
-    @discardableResult
-    static func runPython(_ program: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", program]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KerasError.invalidState("python3 failed: " + String(decoding: errorData, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// Writes DEFLATE bit streams by hand: bits least significant first, Huffman codes most significant first.
@@ -843,7 +822,7 @@ struct BitWriter {
 
     // MARK: NumPy reads our files
 
-    @Test(.enabled(if: FormatFixtures.pythonHasNumPy, "python3 with numpy is not available"))
+    @Test(.enabled(if: Python.hasNumPy, "python3 with numpy is not available"))
     func numpyReadsWhatWeWrite() throws {
         let folder = try F.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -853,7 +832,7 @@ struct BitWriter {
         try NumPy.save(matrix, to: folder.appendingPathComponent("m.npy"))
         try NumPy.saveArchive(arrays, to: folder.appendingPathComponent("a.npz"))
         try CSV.save(matrix, to: folder.appendingPathComponent("m.csv"), header: ["a", "b", "c", "d"])
-        let output = try FormatFixtures.runPython("""
+        let output = try Python.run(program: """
         import json, numpy as np
         folder = \(String(reflecting: folder.path))
         def bits(a): return np.ascontiguousarray(a, dtype=np.float32).reshape(-1).view(np.uint32).tolist()

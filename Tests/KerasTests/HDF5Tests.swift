@@ -269,28 +269,12 @@ enum HDF5Fixtures {
         #expect(throws: KerasError.self) { try HDF5File.encode(root) }
     }
 
-    static let pythonEnabled = ProcessInfo.processInfo.environment["KERAS_PYTHON_TESTS"] == "1"
-
     /// h5py's view (Tools/fixtures/hdf5_tree.py) of a file Swift wrote.
     static func h5pyTree(_ url: URL) throws -> HDF5Group {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let python = ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3"
-        process.arguments = [python, HDF5Fixtures.tools.appendingPathComponent("hdf5_tree.py").path, url.path]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KerasError.invalidData("h5py cannot read \(url.lastPathComponent): \(message.suffix(2000))")
-        }
-        return try HDF5Fixtures.tree(fromJSON: data)
+        try HDF5Fixtures.tree(fromJSON: try Python.run(script: "Tools/fixtures/hdf5_tree.py", [url.path]))
     }
 
-    @Test(.enabled(if: pythonEnabled, "set KERAS_PYTHON_TESTS=1 with python3 (or KERAS_PYTHON), h5py and numpy installed"))
+    @Test(.enabled(if: Python.checksEnabled, "set KERAS_PYTHON_TESTS=1 with python3 (or KERAS_PYTHON), h5py and numpy installed"))
     func h5pyReadsWhatSwiftWrites() throws {
         let directory = try HDF5Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

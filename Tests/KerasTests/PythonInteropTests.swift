@@ -2,33 +2,8 @@ import Foundation
 import Testing
 @testable import Keras
 
-/// Whether the checks that run real Python Keras are on (`KERAS_PYTHON_TESTS=1`, set by CI).
-enum PythonChecks {
-    static let enabled = ProcessInfo.processInfo.environment["KERAS_PYTHON_TESTS"] == "1"
-    /// The Python interpreter with Keras installed: `$KERAS_PYTHON`, or `python3`.
-    static let python = ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3"
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// Runs a script of `Tools/` with arguments; returns its standard output.
-    static func run(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, repository.appendingPathComponent(script).path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KerasError.invalidState("\(script) exited with status \(process.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
 /// Models saved here load in real Keras (Python) and predict the same.
-@Suite("Files for Python Keras", .enabled(if: PythonChecks.enabled), .freshLayerNames)
+@Suite("Files for Python Keras", .enabled(if: Python.checksEnabled), .freshLayerNames)
 struct PythonInteropTests {
     static func models() throws -> [(String, Sequential, Tensor)] {
         try Keras.withRandomSeed(21) {
@@ -73,7 +48,7 @@ struct PythonInteropTests {
             try NumPy.save(try model.predict(x), to: base + ".y.npy")
             expectedKeys += ["keras", "h5", "weights"].map { "\(name)/\($0)" }
         }
-        let output = try PythonChecks.run("Tools/fixtures/check_swift_saved.py", [directory.path])
+        let output = String(decoding: try Python.run(script: "Tools/fixtures/check_swift_saved.py", [directory.path]), as: UTF8.self)
         let line = try #require(output.split(separator: "\n").last)
         let results = try ConfigValue(json: String(line))
         print("Python Keras on swift-keras files: \(results.json)")

@@ -166,30 +166,12 @@ struct TensorBoardTests {
     }
 
     /// TensorBoard's own reader: every scalar with its step and value, the histograms and the text.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["KERAS_PYTHON_TESTS"] == "1", "set KERAS_PYTHON_TESTS=1 with tensorboard installed"))
+    @Test(.enabled(if: Python.checksEnabled, "set KERAS_PYTHON_TESTS=1 with tensorboard installed"))
     func tensorBoardReadsOurFiles() throws {
         let folder = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let (history, _) = try Self.train(logDir: folder)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Tools/tensorboard/read_events.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [ProcessInfo.processInfo.environment["KERAS_PYTHON"] ?? "python3", script.path, folder.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // Read with retries on EINTR: Foundation's readDataToEndOfFile traps when a signal interrupts it.
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = read(output.fileHandleForReading.fileDescriptor, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "Tools/tensorboard/read_events.py failed (pip install tensorboard)")
+        let data = try Python.run(script: "Tools/tensorboard/read_events.py", [folder.path])
 
         struct Run: Decodable {
             var scalars: [String: [[Double]]]
