@@ -102,23 +102,6 @@ enum HDF5Fixtures {
         }
     }
 
-    /// `group` with members and attributes sorted by name at every level (the writer's order).
-    static func sortedByName(_ group: HDF5Group) -> HDF5Group {
-        var group = group
-        let byName = { (a: String, b: String) in a.utf8.lexicographicallyPrecedes(b.utf8) }
-        group.attributes.sort { byName($0.name, $1.name) }
-        group.members.sort { byName($0.name, $1.name) }
-        for i in group.members.indices {
-            switch group.members[i].node {
-            case .group(let child): group.members[i].node = .group(sortedByName(child))
-            case .dataset(var dataset):
-                dataset.attributes.sort { byName($0.name, $1.name) }
-                group.members[i].node = .dataset(dataset)
-            }
-        }
-        return group
-    }
-
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("swift-keras-hdf5-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -243,7 +226,7 @@ enum HDF5Fixtures {
         let url = directory.appendingPathComponent("sample.h5")
         try HDF5File.write(sample, to: url)
         let read = try HDF5File.read(url)
-        let expected = HDF5Fixtures.sortedByName(sample)
+        let expected = HDF5Group.sortedByName(sample)
         let difference = HDF5Fixtures.difference(read, expected)
         #expect(difference == nil, "\(difference ?? "")")
         #expect(read == expected)
@@ -253,7 +236,7 @@ enum HDF5Fixtures {
     func rewritesFixtures(_ name: String) throws {
         let read = try HDF5File.read(HDF5Fixtures.url(name))
         let again = try HDF5File.decode(try HDF5File.encode(read), name: "rewritten \(name).h5")
-        #expect(again == HDF5Fixtures.sortedByName(read))
+        #expect(again == HDF5Group.sortedByName(read))
     }
 
     @Test func rejectsWhatHDF5CannotHold() throws {
@@ -284,7 +267,7 @@ enum HDF5Fixtures {
             let url = directory.appendingPathComponent(name + ".h5")
             try HDF5File.write(tree, to: url)
             let seen = try Self.h5pyTree(url)
-            let expected = HDF5Fixtures.sortedByName(tree)
+            let expected = HDF5Group.sortedByName(tree)
             let difference = HDF5Fixtures.difference(seen, expected)
             #expect(difference == nil, "\(name): \(difference ?? "")")
         }

@@ -386,23 +386,7 @@ func hdf5(_ input: UnsafeRawBufferPointer) throws {
         return  // A tree HDF5 cannot hold (repeated or invalid names): the writer refuses it.
     }
     let again = try HDF5File.decode(bytes, name: "rewritten.h5")
-    precondition(again == sortedByName(tree), "a tree read from the input reads back differently once written")
-}
-
-func sortedByName(_ group: HDF5Group) -> HDF5Group {
-    var group = group
-    let byName = { (a: String, b: String) in a.utf8.lexicographicallyPrecedes(b.utf8) }
-    group.attributes.sort { byName($0.name, $1.name) }
-    group.members.sort { byName($0.name, $1.name) }
-    for i in group.members.indices {
-        switch group.members[i].node {
-        case .group(let child): group.members[i].node = .group(sortedByName(child))
-        case .dataset(var dataset):
-            dataset.attributes.sort { byName($0.name, $1.name) }
-            group.members[i].node = .dataset(dataset)
-        }
-    }
-    return group
+    precondition(again == HDF5Group.sortedByName(tree), "a tree read from the input reads back differently once written")
 }
 
 // MARK: CSV

@@ -256,3 +256,23 @@ public struct HDF5Group: Sendable, Equatable {
         }
     }
 }
+
+extension HDF5Group {
+    /// `group` with members and attributes sorted by name at every level: the order the
+    /// writer stores them in, and so the order a written tree reads back in.
+    static func sortedByName(_ group: HDF5Group) -> HDF5Group {
+        var group = group
+        let byName = { (a: String, b: String) in a.utf8.lexicographicallyPrecedes(b.utf8) }
+        group.attributes.sort { byName($0.name, $1.name) }
+        group.members.sort { byName($0.name, $1.name) }
+        for i in group.members.indices {
+            switch group.members[i].node {
+            case .group(let child): group.members[i].node = .group(sortedByName(child))
+            case .dataset(var dataset):
+                dataset.attributes.sort { byName($0.name, $1.name) }
+                group.members[i].node = .dataset(dataset)
+            }
+        }
+        return group
+    }
+}
