@@ -328,4 +328,13 @@ struct CustomLossTests {
         // Custom losses check no shapes unless they implement validate.
         try cubic.validate(yTrue: [3], yPred: [5, 7])
     }
+
+    @Test func labelSmoothingOutsideZeroOneThrowsAtFit() throws {
+        let model = Sequential([Input(shape: [2]), Dense(units: 3, activation: .softmax)])
+        try model.compile(optimizer: "sgd", loss: Losses.CategoricalCrossentropy(labelSmoothing: 1.5))
+        let labels: Tensor = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]
+        #expect { try model.fit(Tensor.ones([4, 2]), labels, epochs: 1, verbose: 0) }
+            throws: { "\($0)".contains("labelSmoothing") }
+        #expect(throws: KerasError.self) { try Losses.BinaryCrossentropy(labelSmoothing: -0.1).validate(yTrue: [2, 1], yPred: [2, 1]) }
+    }
 }

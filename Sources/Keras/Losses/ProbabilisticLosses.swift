@@ -16,7 +16,6 @@ extension Losses {
             fromLogits: Bool = false, labelSmoothing: Float = 0, axis: Int = -1,
             reduction: LossReduction = .sumOverBatchSize, name: String = "binary_crossentropy"
         ) {
-            precondition((0...1).contains(labelSmoothing), "BinaryCrossentropy: labelSmoothing must be in 0...1, got \(labelSmoothing)")
             self.fromLogits = fromLogits
             self.labelSmoothing = labelSmoothing
             self.axis = axis
@@ -30,6 +29,7 @@ extension Losses {
         }
 
         public func validate(yTrue: [Int], yPred: [Int]) throws {
+            try Losses.validateLabelSmoothing(name, labelSmoothing)
             try Losses.validateBinary(name, yTrue: yTrue, yPred: yPred)
         }
     }
@@ -51,7 +51,6 @@ extension Losses {
             fromLogits: Bool = false, labelSmoothing: Float = 0, axis: Int = -1,
             reduction: LossReduction = .sumOverBatchSize, name: String = "categorical_crossentropy"
         ) {
-            precondition((0...1).contains(labelSmoothing), "CategoricalCrossentropy: labelSmoothing must be in 0...1, got \(labelSmoothing)")
             self.fromLogits = fromLogits
             self.labelSmoothing = labelSmoothing
             self.axis = axis
@@ -65,6 +64,7 @@ extension Losses {
         }
 
         public func validate(yTrue: [Int], yPred: [Int]) throws {
+            try Losses.validateLabelSmoothing(name, labelSmoothing)
             try Losses.validateCategorical(name, yTrue: yTrue, yPred: yPred)
         }
     }
@@ -149,6 +149,13 @@ extension Losses {
 // MARK: - Shape checks of the crossentropies
 
 extension Losses {
+    /// Throws unless a label smoothing factor is in `[0, 1]`, as Keras requires.
+    static func validateLabelSmoothing(_ name: String, _ labelSmoothing: Float) throws {
+        guard (0...1).contains(labelSmoothing) else {
+            throw KerasError.invalidArgument(name: "\(name) labelSmoothing", value: "\(labelSmoothing)", expected: "a value in [0, 1]")
+        }
+    }
+
     static func validateBinary(_ name: String, yTrue: [Int], yPred: [Int]) throws {
         let f = LossShapes.format
         var fix = "Give one 0/1 label per output unit: labels of shape \(f(yPred))."

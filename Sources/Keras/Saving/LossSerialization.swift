@@ -85,9 +85,7 @@ extension SmoothedCrossentropy {
         var copy = self
         copy.fromLogits = try reader.bool("from_logits", default: false)
         copy.labelSmoothing = try reader.float("label_smoothing", default: 0)
-        guard (0...1).contains(copy.labelSmoothing) else {
-            throw KerasError.invalidArgument(name: "\(reader.context).label_smoothing", value: "\(copy.labelSmoothing)", expected: "a value in [0, 1]")
-        }
+        try Losses.validateLabelSmoothing(reader.context, copy.labelSmoothing)
         copy.axis = try reader.int("axis", default: -1)
         if let name { copy.name = name }
         copy.reduction = reduction

@@ -56,10 +56,13 @@ public func toCategorical(_ y: Tensor, numClasses: Int? = nil) throws -> Tensor 
 ///   - order: the norm's order, as `numpy.linalg.norm`'s `ord` for vectors: 2 (Euclidean), 1,
 ///     any `p` (`sum(|x|^p)^(1/p)`), 0 (the count of non-zeros), `.infinity` (max `|x|`),
 ///     `-.infinity` (min `|x|`).
-public func normalize(_ x: Tensor, axis: Int = -1, order: Double = 2) -> Tensor {
-    precondition(x.rank >= 1, "normalize: a tensor of rank 0 has no axis \(axis)")
+/// Throws when `x` has no axis `axis`.
+public func normalize(_ x: Tensor, axis: Int = -1, order: Double = 2) throws -> Tensor {
     let resolved = axis < 0 ? axis + x.rank : axis
-    precondition(resolved >= 0 && resolved < x.rank, "normalize: axis \(axis) is out of range for rank \(x.rank)")
+    guard resolved >= 0 && resolved < x.rank else {
+        throw KerasError.invalidArgument(name: "normalize axis", value: "\(axis)",
+                                         expected: "an axis of the input of shape \(x.shape), in \(-x.rank)..<\(x.rank)")
+    }
     let size = x.shape[resolved]
     let inner = x.shape[(resolved + 1)...].reduce(1, *)
     let outer = x.shape[..<resolved].reduce(1, *)

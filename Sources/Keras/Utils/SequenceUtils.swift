@@ -18,9 +18,11 @@ public enum SequencePadding: String, Sendable {
 ///   - maxLength: the length of every row; `nil` uses the longest sequence.
 ///   - value: the padding value.
 public func padSequences(_ sequences: [[Float]], maxLength: Int? = nil, padding: SequencePadding = .pre,
-                         truncating: SequencePadding = .pre, value: Float = 0) -> Tensor {
+                         truncating: SequencePadding = .pre, value: Float = 0) throws -> Tensor {
     let length = maxLength ?? sequences.map(\.count).max() ?? 0
-    precondition(length >= 0, "padSequences: maxLength \(length) is negative")
+    guard length >= 0 else {
+        throw KerasError.invalidArgument(name: "padSequences maxLength", value: "\(length)", expected: "a length >= 0")
+    }
     var result = Tensor(repeating: value, shape: [sequences.count, length])
     result.withUnsafeMutableBufferPointer { buffer in
         for (row, sequence) in sequences.enumerated() where !sequence.isEmpty {
@@ -36,7 +38,7 @@ public func padSequences(_ sequences: [[Float]], maxLength: Int? = nil, padding:
 
 /// Pads sequences of integers (token indices) to the same length (`keras.utils.pad_sequences`).
 public func padSequences(_ sequences: [[Int]], maxLength: Int? = nil, padding: SequencePadding = .pre,
-                         truncating: SequencePadding = .pre, value: Float = 0) -> Tensor {
-    padSequences(sequences.map { $0.map(Float.init) }, maxLength: maxLength, padding: padding,
+                         truncating: SequencePadding = .pre, value: Float = 0) throws -> Tensor {
+    try padSequences(sequences.map { $0.map(Float.init) }, maxLength: maxLength, padding: padding,
                  truncating: truncating, value: value)
 }
