@@ -177,36 +177,21 @@ func inflateAgainstZlib(_ input: UnsafeRawBufferPointer) throws {
 
 // MARK: Wrapped with valid checksums
 
-func append16(_ buffer: inout [UInt8], _ value: Int) {
-    buffer.append(UInt8(value & 0xFF))
-    buffer.append(UInt8((value >> 8) & 0xFF))
-}
-
-func append32(_ buffer: inout [UInt8], _ value: Int) {
-    append16(&buffer, value & 0xFFFF)
-    append16(&buffer, (value >> 16) & 0xFFFF)
-}
-
-func append64(_ buffer: inout [UInt8], _ value: Int) {
-    append32(&buffer, value & 0xFFFF_FFFF)
-    append32(&buffer, (value >> 32) & 0xFFFF_FFFF)
-}
-
 /// A gzip member around the DEFLATE stream `compressed` of `contents`, with the header fields `flags` asks for.
 func gzipMember(_ compressed: UnsafeRawBufferPointer, contents: [UInt8], flags: UInt8) -> [UInt8] {
     let flags = flags & 0x1E
     var member: [UInt8] = [0x1F, 0x8B, 8, flags, 0, 0, 0, 0, 0, 3]
     if flags & 0x04 != 0 {
         let extra: [UInt8] = [0x41, 0x70, 2, 0, 1, 2]
-        append16(&member, extra.count)
+        member.appendLittleEndian(extra.count, byteCount: 2)
         member += extra
     }
     if flags & 0x08 != 0 { member += Array("fuzz.idx".utf8) + [0] }
     if flags & 0x10 != 0 { member += Array("a comment".utf8) + [0] }
-    if flags & 0x02 != 0 { append16(&member, Int(CRC32.checksum(member) & 0xFFFF)) }
+    if flags & 0x02 != 0 { member.appendLittleEndian(Int(CRC32.checksum(member) & 0xFFFF), byteCount: 2) }
     member += compressed
-    append32(&member, Int(CRC32.checksum(contents)))
-    append32(&member, contents.count & 0xFFFF_FFFF)
+    member.appendLittleEndian(Int(CRC32.checksum(contents)), byteCount: 4)
+    member.appendLittleEndian(contents.count & 0xFFFF_FFFF, byteCount: 4)
     return member
 }
 
@@ -304,37 +289,37 @@ func builtArchive(_ input: UnsafeRawBufferPointer) -> [UInt8] {
         let offset = archive.count
         let zip64 = flags & 4 != 0
         func common(_ buffer: inout [UInt8], sizes32: Bool) {
-            append16(&buffer, zip64 ? 45 : 20)
-            append16(&buffer, 0)
-            append16(&buffer, method)
-            append16(&buffer, 0)
-            append16(&buffer, 0x21)
-            append32(&buffer, crc)
-            append32(&buffer, sizes32 ? stored.count : 0xFFFF_FFFF)
-            append32(&buffer, sizes32 ? contents.count : 0xFFFF_FFFF)
-            append16(&buffer, name.count)
+            buffer.appendLittleEndian(zip64 ? 45 : 20, byteCount: 2)
+            buffer.appendLittleEndian(0, byteCount: 2)
+            buffer.appendLittleEndian(method, byteCount: 2)
+            buffer.appendLittleEndian(0, byteCount: 2)
+            buffer.appendLittleEndian(0x21, byteCount: 2)
+            buffer.appendLittleEndian(crc, byteCount: 4)
+            buffer.appendLittleEndian(sizes32 ? stored.count : 0xFFFF_FFFF, byteCount: 4)
+            buffer.appendLittleEndian(sizes32 ? contents.count : 0xFFFF_FFFF, byteCount: 4)
+            buffer.appendLittleEndian(name.count, byteCount: 2)
         }
         archive += [0x50, 0x4B, 0x03, 0x04]
         common(&archive, sizes32: true)
-        append16(&archive, 0)
+        archive.appendLittleEndian(0, byteCount: 2)
         archive += name
         archive += stored
         central += [0x50, 0x4B, 0x01, 0x02]
-        append16(&central, 3 << 8 | 20)
+        central.appendLittleEndian(3 << 8 | 20, byteCount: 2)
         common(&central, sizes32: !zip64)
-        append16(&central, zip64 ? 28 : 0)
-        append16(&central, 0)
-        append16(&central, 0)
-        append16(&central, 0)
-        append32(&central, 0)
-        append32(&central, zip64 ? 0xFFFF_FFFF : offset)
+        central.appendLittleEndian(zip64 ? 28 : 0, byteCount: 2)
+        central.appendLittleEndian(0, byteCount: 2)
+        central.appendLittleEndian(0, byteCount: 2)
+        central.appendLittleEndian(0, byteCount: 2)
+        central.appendLittleEndian(0, byteCount: 4)
+        central.appendLittleEndian(zip64 ? 0xFFFF_FFFF : offset, byteCount: 4)
         central += name
         if zip64 {
-            append16(&central, 1)
-            append16(&central, 24)
-            append64(&central, contents.count)
-            append64(&central, stored.count)
-            append64(&central, offset)
+            central.appendLittleEndian(1, byteCount: 2)
+            central.appendLittleEndian(24, byteCount: 2)
+            central.appendLittleEndian(contents.count, byteCount: 8)
+            central.appendLittleEndian(stored.count, byteCount: 8)
+            central.appendLittleEndian(offset, byteCount: 8)
         }
         count += 1
     } while !cursor.atEnd && count < 200
@@ -343,28 +328,28 @@ func builtArchive(_ input: UnsafeRawBufferPointer) -> [UInt8] {
     if zip64End {
         let record = archive.count
         archive += [0x50, 0x4B, 0x06, 0x06]
-        append64(&archive, 44)
-        append16(&archive, 45)
-        append16(&archive, 45)
-        append32(&archive, 0)
-        append32(&archive, 0)
-        append64(&archive, count)
-        append64(&archive, count)
-        append64(&archive, central.count)
-        append64(&archive, directoryOffset)
+        archive.appendLittleEndian(44, byteCount: 8)
+        archive.appendLittleEndian(45, byteCount: 2)
+        archive.appendLittleEndian(45, byteCount: 2)
+        archive.appendLittleEndian(0, byteCount: 4)
+        archive.appendLittleEndian(0, byteCount: 4)
+        archive.appendLittleEndian(count, byteCount: 8)
+        archive.appendLittleEndian(count, byteCount: 8)
+        archive.appendLittleEndian(central.count, byteCount: 8)
+        archive.appendLittleEndian(directoryOffset, byteCount: 8)
         archive += [0x50, 0x4B, 0x06, 0x07]
-        append32(&archive, 0)
-        append64(&archive, record)
-        append32(&archive, 1)
+        archive.appendLittleEndian(0, byteCount: 4)
+        archive.appendLittleEndian(record, byteCount: 8)
+        archive.appendLittleEndian(1, byteCount: 4)
     }
     archive += [0x50, 0x4B, 0x05, 0x06]
-    append16(&archive, 0)
-    append16(&archive, 0)
-    append16(&archive, zip64End ? 0xFFFF : count)
-    append16(&archive, zip64End ? 0xFFFF : count)
-    append32(&archive, zip64End ? 0xFFFF_FFFF : central.count)
-    append32(&archive, zip64End ? 0xFFFF_FFFF : directoryOffset)
-    append16(&archive, 0)
+    archive.appendLittleEndian(0, byteCount: 2)
+    archive.appendLittleEndian(0, byteCount: 2)
+    archive.appendLittleEndian(zip64End ? 0xFFFF : count, byteCount: 2)
+    archive.appendLittleEndian(zip64End ? 0xFFFF : count, byteCount: 2)
+    archive.appendLittleEndian(zip64End ? 0xFFFF_FFFF : central.count, byteCount: 4)
+    archive.appendLittleEndian(zip64End ? 0xFFFF_FFFF : directoryOffset, byteCount: 4)
+    archive.appendLittleEndian(0, byteCount: 2)
     return archive
 }
 

@@ -196,14 +196,6 @@ enum ZipArchive {
     /// Writes an archive of stored (uncompressed) members, dated 1980-01-01 as NumPy's are.
     static func write(_ members: [StoredMember], to writer: FileWriter, name: String) throws {
         var central: [UInt8] = []
-        func append16(_ buffer: inout [UInt8], _ value: Int) {
-            buffer.append(UInt8(value & 0xFF))
-            buffer.append(UInt8((value >> 8) & 0xFF))
-        }
-        func append32(_ buffer: inout [UInt8], _ value: Int) {
-            append16(&buffer, value & 0xFFFF)
-            append16(&buffer, (value >> 16) & 0xFFFF)
-        }
         guard members.count < 0xFFFF else {
             throw KerasError.invalidArgument(name: "arrays", value: "\(members.count) arrays", expected: "fewer than 65535")
         }
@@ -218,18 +210,18 @@ enum ZipArchive {
             }
             var header: [UInt8] = []
             func common(_ buffer: inout [UInt8]) {
-                append16(&buffer, 20)                    // version needed: 2.0
-                append16(&buffer, isASCII ? 0 : 0x0800)  // flags: UTF-8 name
-                append16(&buffer, 0)                     // method: stored
-                append16(&buffer, 0)                     // time 00:00:00
-                append16(&buffer, 0x21)                  // date 1980-01-01
-                append32(&buffer, Int(member.crc))
-                append32(&buffer, member.size)
-                append32(&buffer, member.size)
-                append16(&buffer, nameBytes.count)
-                append16(&buffer, 0)                     // extra field length
+                buffer.appendLittleEndian(20, byteCount: 2)                    // version needed: 2.0
+                buffer.appendLittleEndian(isASCII ? 0 : 0x0800, byteCount: 2)  // flags: UTF-8 name
+                buffer.appendLittleEndian(0, byteCount: 2)                     // method: stored
+                buffer.appendLittleEndian(0, byteCount: 2)                     // time 00:00:00
+                buffer.appendLittleEndian(0x21, byteCount: 2)                  // date 1980-01-01
+                buffer.appendLittleEndian(Int(member.crc), byteCount: 4)
+                buffer.appendLittleEndian(member.size, byteCount: 4)
+                buffer.appendLittleEndian(member.size, byteCount: 4)
+                buffer.appendLittleEndian(nameBytes.count, byteCount: 2)
+                buffer.appendLittleEndian(0, byteCount: 2)                     // extra field length
             }
-            append32(&header, localHeaderSignature)
+            header.appendLittleEndian(localHeaderSignature, byteCount: 4)
             common(&header)
             header += nameBytes
             try writer.write(header)
@@ -237,14 +229,14 @@ enum ZipArchive {
             try member.write(writer)
             precondition(writer.offset - before == member.size, "ZipArchive.write: member size mismatch")
 
-            append32(&central, centralHeaderSignature)
-            append16(&central, 3 << 8 | 20)             // made by: Unix, 2.0
+            central.appendLittleEndian(centralHeaderSignature, byteCount: 4)
+            central.appendLittleEndian(3 << 8 | 20, byteCount: 2)             // made by: Unix, 2.0
             common(&central)
-            append16(&central, 0)                       // comment length
-            append16(&central, 0)                       // disk
-            append16(&central, 0)                       // internal attributes
-            append32(&central, 0o100644 << 16)          // external attributes: regular file, rw-r--r--
-            append32(&central, offset)
+            central.appendLittleEndian(0, byteCount: 2)                       // comment length
+            central.appendLittleEndian(0, byteCount: 2)                       // disk
+            central.appendLittleEndian(0, byteCount: 2)                       // internal attributes
+            central.appendLittleEndian(0o100644 << 16, byteCount: 4)          // external attributes: regular file, rw-r--r--
+            central.appendLittleEndian(offset, byteCount: 4)
             central += nameBytes
         }
         let directoryOffset = writer.offset
@@ -253,14 +245,14 @@ enum ZipArchive {
                 name: "arrays", value: "\(name)", expected: "an archive under 4 GiB (save larger arrays one by one with NumPy.save)")
         }
         var end: [UInt8] = []
-        append32(&end, endSignature)
-        append16(&end, 0)
-        append16(&end, 0)
-        append16(&end, members.count)
-        append16(&end, members.count)
-        append32(&end, central.count)
-        append32(&end, directoryOffset)
-        append16(&end, 0)
+        end.appendLittleEndian(endSignature, byteCount: 4)
+        end.appendLittleEndian(0, byteCount: 2)
+        end.appendLittleEndian(0, byteCount: 2)
+        end.appendLittleEndian(members.count, byteCount: 2)
+        end.appendLittleEndian(members.count, byteCount: 2)
+        end.appendLittleEndian(central.count, byteCount: 4)
+        end.appendLittleEndian(directoryOffset, byteCount: 4)
+        end.appendLittleEndian(0, byteCount: 2)
         try writer.write(central)
         try writer.write(end)
     }

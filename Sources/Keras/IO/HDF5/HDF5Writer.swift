@@ -42,8 +42,7 @@ struct HDF5Writer {
     }
 
     private static func put(_ value: Int, _ size: Int, into bytes: inout [UInt8]) {
-        let bits = UInt64(bitPattern: Int64(value))
-        for i in 0..<size { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+        bytes.appendLittleEndian(value, byteCount: size)
     }
 
     private static func patch(_ value: Int, _ size: Int, at offset: Int, in bytes: inout [UInt8]) {
