@@ -174,7 +174,7 @@ open class Model {
             var output = Tensor(0)
             let total = try tape.record {
                 output = try call(x, training: true, logits: logits)
-                try lossFunction.validate(yTrue: y.shape, yPred: output.shape)
+                try lossFunction.validate(yTrue: y, yPred: output)
                 var value = lossFunction(y, output, sampleWeight: sampleWeight)
                 for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
                 return value
@@ -191,7 +191,7 @@ open class Model {
     func testStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?) throws -> (loss: Float, yPred: Tensor) {
         let (_, loss) = try requireCompiled("evaluate")
         let output = try call(x, training: false, logits: false)
-        try loss.validate(yTrue: y.shape, yPred: output.shape)
+        try loss.validate(yTrue: y, yPred: output)
         var value = loss(y, output, sampleWeight: sampleWeight)
         for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
         return (value.scalar, output)
