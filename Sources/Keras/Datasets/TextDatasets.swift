@@ -71,6 +71,7 @@ extension Datasets {
 
     static func imdb(path: String, options: SequenceOptions, directories: [URL],
                      downloader: Downloader? = nil) throws -> (train: SequenceSplit, test: SequenceSplit) {
+        try options.validate()
         let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "imdb.npz")!,
                                        hash: "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"),
                             title: "IMDB", directories: directories, downloader: downloader)
@@ -97,6 +98,7 @@ extension Datasets {
         guard testSplit >= 0 && testSplit <= 1 else {
             throw KerasError.invalidArgument(name: "testSplit", value: "\(testSplit)", expected: "a fraction in [0, 1]")
         }
+        try options.validate()
         let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "reuters.npz")!,
                                        hash: "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"),
                             title: "Reuters", directories: directories, downloader: downloader)
@@ -120,15 +122,23 @@ extension Datasets {
         guard case .numbers(let labels)? = members[yKey], labels.tensor.shape == [items.count] else {
             throw fail("expected '\(yKey)', \(items.count) labels; the archive has \(members.keys.sorted())")
         }
+        // Word indexes count words by frequency: anything beyond 2^31 is damage, and would
+        // overflow once `indexFrom` is added.
+        func word(_ value: Int?, _ index: Int) throws -> Int {
+            guard let value, (0...Int(Int32.max)).contains(value) else {
+                throw fail("\(xKey)[\(index)] holds \(value.map(String.init) ?? "a number beyond Int"), not a word index (0 to 2^31 - 1)")
+            }
+            return value
+        }
         let sequences = try items.enumerated().map { index, item -> [Int] in
             switch item {
             case .list(let words):
-                return try words.map { word in
-                    guard case .int(let value) = word else { throw fail("\(xKey)[\(index)] holds \(word.kind), not word indexes") }
-                    return value
+                return try words.map { value in
+                    guard case .int(let value) = value else { throw fail("\(xKey)[\(index)] holds \(value.kind), not word indexes") }
+                    return try word(value, index)
                 }
             case .array(let array) where array.shape.count == 1 && array.scalarType.kind != .float:
-                return array.tensor.scalars.map { Int($0) }
+                return try array.tensor.scalars.map { try word(Int(exactly: $0), index) }
             default:
                 throw fail("\(xKey)[\(index)] is \(item.kind), not a sequence of word indexes")
             }
@@ -147,6 +157,13 @@ extension Datasets {
 }
 
 extension Datasets.SequenceOptions {
+    /// Throws for an `indexFrom` that word indexes (below 2^31) could not be shifted by.
+    func validate() throws {
+        guard (0...Int(Int32.max)).contains(indexFrom) else {
+            throw KerasError.invalidArgument(name: "indexFrom", value: "\(indexFrom)", expected: "0 to 2^31 - 1 (Keras uses 3)")
+        }
+    }
+
     /// `startChar` and `indexFrom` applied.
     func prefixed(_ sequences: [[Int]]) -> [[Int]] {
         sequences.map { sequence in (startChar.map { [$0] } ?? []) + sequence.map { $0 + indexFrom } }

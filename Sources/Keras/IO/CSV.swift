@@ -277,7 +277,11 @@ public enum CSV {
                 } else {
                     let raw = String(decoding: UnsafeRawBufferPointer(rebasing: text[field.start..<field.end]), as: UTF8.self)
                     let trimmed = field.quoted ? raw.trimmingCharacters(in: .whitespaces) : raw
-                    if let number = Double(trimmed) {
+                    // Double(_:) would stop at a NUL byte and read "5\09" as 5.
+                    if trimmed.utf8.contains(0) {
+                        let label = header.map { " ('\($0[column])')" } ?? ""
+                        throw fail(recordLine, "column \(column)\(label): the field holds a NUL byte; it is not a number")
+                    } else if let number = Double(trimmed) {
                         value = number
                     } else if trimmed.isEmpty || trimmed == "NA" || trimmed == "N/A" {
                         value = .nan

@@ -125,6 +125,7 @@ public enum NumPy {
         }
         let data = bytes.baseAddress! + dataStart
         let shape = header.shape
+        try MemoryBudget.check(shape, for: "\(name): the array (as Float)")
         let tensor: Tensor
         if header.fortranOrder && shape.count > 1 && count > 0 {
             // Convert in file order, then permute the column-major values into row-major order.

@@ -10,6 +10,11 @@
 /// spelling, `numpy.ndarray`, `numpy.dtype`), and it interprets them itself. Python 2 `str`
 /// values come back as bytes, as `pickle.load(…, encoding="bytes")` gives them. Anything else,
 /// and any malformed stream, throws `KerasError.invalidData`.
+///
+/// Reading takes time and memory linear in the input: a list grows in place, and the values a
+/// stream builds — counting each reference to a memoized value as a copy, as the data's users
+/// expand it — may hold at most `budget(forBytes:)` elements, 16 per input byte plus a million,
+/// where plain data needs fewer than one per byte. Past it the stream throws.
 enum Pickle {
     /// A value read from a pickle. Only the large payloads are `indirect`: containers' arrays
     /// already box their elements, and the millions of integers of IMDB take 24 bytes each.
@@ -99,16 +104,22 @@ enum Pickle {
     /// How deeply containers may nest (deeper values could exhaust the stack when released).
     static let maximumDepth = 100
 
+    /// The elements (values, and the elements copied while building them) a stream of `count`
+    /// bytes may produce.
+    static func budget(forBytes count: Int) -> Int { 16 * count + 1 << 20 }
+
     /// Reads the pickle `bytes`; `name` names the file in errors.
     static func load(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Value {
         var reader = Reader(bytes: bytes, name: name)
         return try reader.run()
     }
 
-    /// A value on the stack or in the memo, with its nesting depth and the memo slots that hold it.
+    /// A value on the stack or in the memo, with its nesting depth, its size (the values in it,
+    /// itself included, each shared one counted as often as it appears) and the memo slots that hold it.
     private struct Item {
         var value: Value
         var depth = 0
+        var size = 1
         var memoKeys: [Int] = []
     }
 
@@ -121,10 +132,31 @@ enum Pickle {
         var memo: [Int: Item] = [:]
         /// Where the current opcode started, for messages.
         var opcodeStart = 0
+        /// Elements produced or copied so far, and how many the input allows.
+        var work = 0
+        let budget: Int
 
         init(bytes: UnsafeRawBufferPointer, name: String) {
             self.bytes = bytes
             self.name = name
+            budget = Pickle.budget(forBytes: bytes.count)
+        }
+
+        /// Counts `elements` against the budget.
+        mutating func spend(_ elements: Int) throws {
+            work += elements
+            guard work <= budget else {
+                throw fail("the stream expands to more than \(budget) values (16 per byte of its \(bytes.count) bytes, "
+                            + "plus a million), as a memo reference bomb does")
+            }
+        }
+
+        /// The item of a new container holding `items`.
+        mutating func container(_ value: Value, of items: [Item]) throws -> Item {
+            let size = items.reduce(1) { $0 + $1.size }
+            try spend(items.count)
+            guard size <= budget else { throw fail("a value of more than \(budget) elements (a memo reference bomb?)") }
+            return Item(value: value, depth: 1 + (items.map(\.depth).max() ?? 0), size: size)
         }
 
         func fail(_ problem: String) -> KerasError {
@@ -161,8 +193,13 @@ enum Pickle {
         }
 
         mutating func push(_ value: Value, depth: Int = 0) throws {
-            guard depth <= Pickle.maximumDepth else { throw fail("values nested more than \(Pickle.maximumDepth) deep") }
-            stack.append(Item(value: value, depth: depth))
+            try push(Item(value: value, depth: depth))
+        }
+
+        mutating func push(_ item: Item) throws {
+            guard item.depth <= Pickle.maximumDepth else { throw fail("values nested more than \(Pickle.maximumDepth) deep") }
+            try spend(1)
+            stack.append(item)
         }
 
         mutating func pop() throws -> Item {
@@ -178,13 +215,24 @@ enum Pickle {
             return Swift.Array(stack[mark...])
         }
 
-        /// Replaces the top of the stack by `value` (a container that grew), keeping its memo copies current.
-        mutating func replaceTop(_ value: Value, childDepth: Int) throws {
+        /// Grows the container on top of the stack by `items` through `grow`, in place: the
+        /// stack's and the memo's references are let go first, so that the container's storage
+        /// is not copied (unless another reference shares it; the copy counts against the budget).
+        mutating func growTop(by items: [Item], _ grow: (inout Value) throws -> Void) throws {
             guard var top = stack.popLast() else { throw fail("stack underflow") }
+            var value = top.value
+            top.value = .none
+            for key in top.memoKeys { memo[key]?.value = .none }
+            let before = value.storageIdentity
+            try grow(&value)
+            if value.storageIdentity != before { try spend(value.elementCount) }
             top.value = value
-            top.depth = max(top.depth, childDepth + 1)
+            top.depth = max(top.depth, 1 + (items.map(\.depth).max() ?? 0))
+            top.size += items.reduce(0) { $0 + $1.size }
             guard top.depth <= Pickle.maximumDepth else { throw fail("values nested more than \(Pickle.maximumDepth) deep") }
-            for key in top.memoKeys { memo[key] = Item(value: value, depth: top.depth, memoKeys: [key]) }
+            guard top.size <= budget else { throw fail("a value of more than \(budget) elements (a memo reference bomb?)") }
+            try spend(items.count)
+            for key in top.memoKeys { memo[key] = Item(value: value, depth: top.depth, size: top.size, memoKeys: [key]) }
             stack.append(top)
         }
 
@@ -193,12 +241,12 @@ enum Pickle {
             guard !stack.isEmpty else { throw fail("stack underflow") }
             stack[stack.count - 1].memoKeys.append(key)
             let top = stack[stack.count - 1]
-            memo[key] = Item(value: top.value, depth: top.depth, memoKeys: [key])
+            memo[key] = Item(value: top.value, depth: top.depth, size: top.size, memoKeys: [key])
         }
 
         mutating func get(_ key: Int) throws {
             guard let item = memo[key] else { throw fail("memo key \(key) was never stored") }
-            stack.append(item)
+            try push(item)
         }
 
         mutating func run() throws -> Value {
@@ -220,7 +268,7 @@ enum Pickle {
                 case UInt8(ascii: "1"): _ = try popMark()  // POP_MARK
                 case UInt8(ascii: "2"):  // DUP
                     guard let top = stack.last else { throw fail("stack underflow") }
-                    stack.append(Item(value: top.value, depth: top.depth))
+                    try push(Item(value: top.value, depth: top.depth, size: top.size))
                 case UInt8(ascii: "N"): try push(.none)
                 case 0x88: try push(.bool(true))  // NEWTRUE
                 case 0x89: try push(.bool(false))  // NEWFALSE
@@ -249,19 +297,23 @@ enum Pickle {
                 case UInt8(ascii: ")"): try push(.tuple([]))  // EMPTY_TUPLE
                 case UInt8(ascii: "t"):  // TUPLE
                     let items = try popMark()
-                    try push(.tuple(items.map(\.value)), depth: 1 + (items.map(\.depth).max() ?? 0))
+                    try push(try container(.tuple(items.map(\.value)), of: items))
                 case 0x85, 0x86, 0x87:  // TUPLE1, TUPLE2, TUPLE3
                     var items: [Item] = []
                     for _ in 0..<(opcode - 0x84) { items.insert(try pop(), at: 0) }
-                    try push(.tuple(items.map(\.value)), depth: 1 + items.map(\.depth).max()!)
+                    try push(try container(.tuple(items.map(\.value)), of: items))
                 case UInt8(ascii: "l"):  // LIST
                     let items = try popMark()
-                    try push(.list(items.map(\.value)), depth: 1 + (items.map(\.depth).max() ?? 0))
+                    try push(try container(.list(items.map(\.value)), of: items))
                 case UInt8(ascii: "a"), UInt8(ascii: "e"):  // APPEND, APPENDS
                     let items = opcode == UInt8(ascii: "a") ? [try pop()] : try popMark()
-                    guard case .list(var list) = stack.last?.value else { throw fail("APPEND to something that is not a list") }
-                    list += items.map(\.value)
-                    try replaceTop(.list(list), childDepth: items.map(\.depth).max() ?? 0)
+                    guard case .list = stack.last?.value else { throw fail("APPEND to something that is not a list") }
+                    try growTop(by: items) { value in
+                        guard case .list(var list) = value else { return }
+                        value = .none
+                        list += items.map(\.value)
+                        value = .list(list)
+                    }
                 case UInt8(ascii: "d"), UInt8(ascii: "s"), UInt8(ascii: "u"):  // DICT, SETITEM, SETITEMS
                     let items: [Item]
                     if opcode == UInt8(ascii: "s") {
@@ -271,22 +323,23 @@ enum Pickle {
                         items = try popMark()
                     }
                     guard items.count % 2 == 0 else { throw fail("odd number of items for a dict") }
-                    var entries: [(key: Value, value: Value)] = []
+                    for pair in stride(from: 0, to: items.count, by: 2) {
+                        switch items[pair].value {
+                        case .string, .bytes, .int, .bool, .none: break
+                        default: throw fail("unsupported dict key: \(items[pair].value.kind)")
+                        }
+                    }
                     if opcode == UInt8(ascii: "d") {
                         try push(.dict([]))
                     } else {
-                        guard case .dict(let existing) = stack.last?.value else { throw fail("SETITEM on something that is not a dict") }
-                        entries = existing
+                        guard case .dict = stack.last?.value else { throw fail("SETITEM on something that is not a dict") }
                     }
-                    for pair in stride(from: 0, to: items.count, by: 2) {
-                        let key = items[pair].value
-                        switch key {
-                        case .string, .bytes, .int, .bool, .none: break
-                        default: throw fail("unsupported dict key: \(key.kind)")
-                        }
-                        entries.append((key, items[pair + 1].value))
+                    try growTop(by: items) { value in
+                        guard case .dict(var entries) = value else { return }
+                        value = .none
+                        for pair in stride(from: 0, to: items.count, by: 2) { entries.append((items[pair].value, items[pair + 1].value)) }
+                        value = .dict(entries)
                     }
-                    try replaceTop(.dict(entries), childDepth: items.map(\.depth).max() ?? 0)
                 case UInt8(ascii: "q"): try put(try byte())  // BINPUT
                 case UInt8(ascii: "r"): try put(try unsigned(4))  // LONG_BINPUT
                 case 0x94: try put(memo.count)  // MEMOIZE
@@ -305,7 +358,8 @@ enum Pickle {
                 case UInt8(ascii: "b"):  // BUILD
                     let state = try pop()
                     guard let target = stack.last?.value else { throw fail("stack underflow") }
-                    try replaceTop(try build(target, state.value), childDepth: state.depth)
+                    let built = try build(target, state.value)
+                    try growTop(by: [state]) { $0 = built }
                 default:
                     throw fail("unsupported opcode 0x\(String(opcode, radix: 16))")
                 }
@@ -389,6 +443,27 @@ enum Pickle {
             default:
                 throw fail("BUILD of \(target.kind)")
             }
+        }
+    }
+}
+
+extension Pickle.Value {
+    /// The address of a list's or dict's element storage (nil for other values): when it changes
+    /// as the container grows, its elements were moved or copied.
+    var storageIdentity: UnsafeRawPointer? {
+        switch self {
+        case .list(let items): return items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        case .dict(let entries): return entries.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        default: return nil
+        }
+    }
+
+    /// The number of elements of a list or dict (0 for other values).
+    var elementCount: Int {
+        switch self {
+        case .list(let items): return items.count
+        case .dict(let entries): return entries.count
+        default: return 0
         }
     }
 }

@@ -127,6 +127,12 @@ enum ZipArchive {
             entries.append(entry)
             p += 46 + nameLength + extraLength + commentLength
         }
+        // Two members of one name would be read differently by different readers (the first
+        // here, the last by Python's zipfile): such an archive is refused.
+        var names = Set<String>()
+        for entry in entries where !names.insert(entry.name).inserted {
+            throw fail("two members are named '\(entry.name)'; a reader could take either")
+        }
         // Members may not share or overlap their data, as small ZIP bombs do (Python's zipfile
         // refuses them too): each one's data ends by the next local header or the directory.
         let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
@@ -153,6 +159,10 @@ enum ZipArchive {
         guard entry.compressedSize <= entry.dataLimit - dataStart else {
             throw fail("data (\(entry.compressedSize) bytes at offset \(dataStart)) overlaps the next member or the "
                         + "central directory at offset \(entry.dataLimit) (a ZIP bomb?)")
+        }
+        guard entry.uncompressedSize <= MemoryBudget.bytes else {
+            throw fail("it declares \(MemoryBudget.describe(Double(entry.uncompressedSize))), more than this process can allocate "
+                        + "(\(MemoryBudget.describe(Double(MemoryBudget.bytes))))")
         }
         let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<(dataStart + entry.compressedSize)])
         func checked(_ contents: UnsafeRawBufferPointer) throws -> R {

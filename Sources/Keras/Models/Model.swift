@@ -133,9 +133,7 @@ open class Model {
 
     /// Builds the model from a batch's shape and checks the data against the model and the loss.
     func prepare(_ x: Tensor, _ y: Tensor?, call: String) throws {
-        guard x.rank >= 1, x.shape[0] > 0 else {
-            throw KerasError.invalidData("\(call): x is empty (shape \(x.shape)); pass at least one sample.")
-        }
+        try DataChecks.samples(x, call: call)
         try checkFinite(x, name: "x", call: call)
         if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
         guard let y else { return }

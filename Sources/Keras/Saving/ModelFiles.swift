@@ -121,6 +121,9 @@ extension Keras {
     public static func loadModel(_ path: String, compile: Bool = true) throws -> Model {
         let url = URL(fileURLWithPath: path)
         let bytes = try FileIO.read(url)
+        guard !bytes.isEmpty else {
+            throw KerasError.invalidData("\(path): the file is empty (0 bytes), not a saved model; was its save interrupted?")
+        }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             let archive = try KerasArchive(bytes: bytes, name: path)
             let model = try model(fromConfig: try archive.config(), compile: compile)

@@ -2,6 +2,17 @@
 
 /// Checks of sample weights and class labels, shared by the training and evaluation calls.
 enum DataChecks {
+    /// At least one sample along the first axis of `x`, or an error saying what `x` is.
+    static func samples(_ x: Tensor, call: String) throws {
+        guard x.rank >= 1 else {
+            throw KerasError.invalidData("\(call): x is a scalar (shape []), not a batch of samples; put the samples "
+                                            + "along the first axis, e.g. Tensor([[3]]) for one sample of one feature.")
+        }
+        guard x.shape[0] > 0 else {
+            throw KerasError.invalidData("\(call): x is empty (shape \(x.shape)); pass at least one sample.")
+        }
+    }
+
     /// One finite weight per sample, or an error naming `call`.
     static func sampleWeight(_ weight: Tensor?, samples: Int, call: String) throws {
         guard let weight else { return }
