@@ -197,8 +197,34 @@ public struct Canvas {
         raw("</g>")
     }
 
-    /// The approximate width of `text` at `size` in the style's sans-serif font.
+    /// The approximate width of `text` at `size` in the style's sans-serif font: CJK
+    /// characters take a full em, others a little over half of one.
     func textWidth(_ text: String, size: Double) -> Double {
-        Double(text.count) * size * 0.56
+        Canvas.textWidth(text, size: size)
+    }
+
+    static func textWidth(_ text: String, size: Double) -> Double {
+        text.unicodeScalars.reduce(0) { $0 + ($1.properties.isIdeographic || (0x3000...0x30FF).contains($1.value)
+                                                || (0xAC00...0xD7AF).contains($1.value) || (0xFF00...0xFFEF).contains($1.value) ? 1 : 0.56) } * size
+    }
+
+    /// A title, one line per `\n` (the seeds write two-line titles), each centred on `x`; the
+    /// first line's baseline at `y`.
+    mutating func title(_ title: String, _ x: Double, _ y: Double, size: Double) {
+        for (index, line) in Canvas.lines(of: title).enumerated() {
+            text(line, x, y + Double(index) * Canvas.titleLineHeight(size), size: size, anchor: .middle, bold: true)
+        }
+    }
+
+    static func lines(of title: String) -> [String] {
+        title.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func titleLineHeight(_ size: Double) -> Double { (size * 1.3).rounded() }
+
+    /// The height that the lines of `title` after its first take.
+    static func extraTitleHeight(_ title: String?, size: Double = PlotStyle.standard.titleSize) -> Double {
+        guard let title else { return 0 }
+        return Double(lines(of: title).count - 1) * titleLineHeight(size)
     }
 }

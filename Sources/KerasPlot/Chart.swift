@@ -138,9 +138,9 @@ public struct Chart: Figure {
     var colorBarWidth: Double { heatMap?.legendTitle == nil ? 0 : 64 }
 
     func frame(yTickLabels: [String], fontSize: Double) -> Frame {
-        let labelWidth = (yTickLabels.map { Double($0.count) * fontSize * 0.56 }.max() ?? 0)
+        let labelWidth = (yTickLabels.map { Canvas.textWidth($0, size: fontSize) }.max() ?? 0)
         let left = 10 + (yLabel == nil ? 0 : 20) + labelWidth + 8
-        let top = title == nil ? 12.0 : 38.0
+        let top = title == nil ? 12.0 : 38.0 + Canvas.extraTitleHeight(title)
         let bottom = 28.0 + (xLabel == nil ? 0 : 20) + (xCategoryRotation == 0 ? 0 : 40)
         let right = 16 + colorBarWidth
         return Frame(left: left, top: top, width: max(width - left - right, 10), height: max(height - top - bottom, 10))
@@ -164,7 +164,7 @@ public struct Chart: Figure {
         let sx = { (x: Double) in frame.left + (x - xDomain.lowerBound) / (xDomain.upperBound - xDomain.lowerBound) * frame.width }
         let sy = { (y: Double) in frame.bottom - (y - yDomain.lowerBound) / (yDomain.upperBound - yDomain.lowerBound) * frame.height }
 
-        if let title { canvas.text(title, frame.left + frame.width / 2, 24, size: style.titleSize, anchor: .middle, bold: true) }
+        if let title { canvas.title(title, frame.left + frame.width / 2, 24, size: style.titleSize) }
         canvas.rect(frame.left, frame.top, frame.width, frame.height, fill: style.plotBackground)
 
         // Grid and tick labels.
@@ -311,12 +311,20 @@ public struct Chart: Figure {
         var best = corners[0], fewest = Int.max
         for corner in corners {
             var hidden = 0
+            func hides(_ px: Double, _ py: Double) -> Bool {
+                px >= corner.0 - 4 && px <= corner.0 + boxWidth + 4 && py >= corner.1 - 4 && py <= corner.1 + boxHeight + 4
+            }
             for series in series {
-                // Lines and bars are sampled as densely as their points; enough to choose a corner.
-                for (x, y) in zip(series.x, series.y) {
-                    let (px, py) = (sx(x), series.mark == .bars ? sy(y) : sy(y))
-                    if px >= corner.0 - 4 && px <= corner.0 + boxWidth + 4 && py >= corner.1 - 4 && py <= corner.1 + boxHeight + 4 {
-                        hidden += 1
+                let points = zip(series.x, series.y).map { (sx($0), sy($1)) }
+                for (px, py) in points where hides(px, py) { hidden += 1 }
+                // A line also hides what lies between its points: its segments are sampled every 4 pixels.
+                guard series.mark == .line || series.mark == .lineAndDots else { continue }
+                for (a, b) in zip(points, points.dropFirst()) {
+                    let steps = min(Int((abs(b.0 - a.0) + abs(b.1 - a.1)) / 4), 1000)
+                    guard steps > 1 else { continue }
+                    for step in 1..<steps {
+                        let t = Double(step) / Double(steps)
+                        if hides(a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t) { hidden += 1 }
                     }
                 }
             }

@@ -50,7 +50,7 @@ public struct ConfusionMatrixPlot: Figure {
 
     private var labelWidth: Double { (classNames.map { Double($0.count) }.max() ?? 1) * 12 * 0.56 + 12 }
     private var left: Double { 30 + labelWidth }
-    private var top: Double { title == nil ? 12 : 40 }
+    private var top: Double { title == nil ? 12 : 40 + Canvas.extraTitleHeight(title) }
     public var width: Double { left + Double(counts.count) * cellSize + 20 }
     /// Column labels wider than a cell are turned 45°, and need room below.
     private var rotatesLabels: Bool { labelWidth > cellSize }
@@ -60,7 +60,7 @@ public struct ConfusionMatrixPlot: Figure {
         let style = canvas.style
         let n = counts.count
         let largest = Double(max(counts.flatMap { $0 }.max() ?? 1, 1))
-        if let title { canvas.text(title, width / 2, 26, size: style.titleSize, anchor: .middle, bold: true) }
+        if let title { canvas.title(title, width / 2, 26, size: style.titleSize) }
         let fontSize = min(style.fontSize, cellSize * 0.34)
         for (row, counts) in counts.enumerated() {
             for (column, count) in counts.enumerated() {

@@ -79,7 +79,7 @@ public struct Grid: Figure {
         self.title = title
     }
 
-    private var titleHeight: Double { title == nil ? 0 : 30 }
+    private var titleHeight: Double { title == nil ? 0 : 30 + Canvas.extraTitleHeight(title, size: PlotStyle.standard.titleSize + 1) }
     private var rows: [[any Figure]] {
         stride(from: 0, to: figures.count, by: columns).map { Array(figures[$0..<min($0 + columns, figures.count)]) }
     }
@@ -94,7 +94,7 @@ public struct Grid: Figure {
 
     public func draw(on canvas: inout Canvas) {
         if let title {
-            canvas.text(title, width / 2, 21, size: canvas.style.titleSize + 1, anchor: .middle, bold: true)
+            canvas.title(title, width / 2, 21, size: canvas.style.titleSize + 1)
         }
         var y = titleHeight
         for row in rows {

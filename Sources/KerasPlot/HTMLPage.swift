@@ -7,7 +7,7 @@ enum HTMLPage {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>\(head)
         <style>
-        body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:#333;margin:24px;background:#fff}
+        body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans CJK SC','Noto Sans SC','WenQuanYi Micro Hei','PingFang SC','Microsoft YaHei',sans-serif;color:#333;margin:24px;background:#fff}
         h1{font-size:20px;margin:0 0 12px}
         table{border-collapse:collapse;margin:12px 0}td,th{padding:4px 12px;text-align:right;border-bottom:1px solid #e5e7eb}
         th{font-weight:600;color:#666}.bar{width:480px;height:10px;background:#e5e7eb;border-radius:5px;overflow:hidden}

@@ -66,7 +66,7 @@ public struct ImageGrid: RasterFigure {
     private var cellWidth: Double { Double(images.map(\.width).max() ?? 0) * scale }
     private var cellHeight: Double { Double(images.map(\.height).max() ?? 0) * scale }
     private var captionHeight: Double { captions.isEmpty ? 0 : 20 }
-    private var titleHeight: Double { title == nil ? 0 : 34 }
+    private var titleHeight: Double { title == nil ? 0 : 34 + Canvas.extraTitleHeight(title) }
     private var gap: Double { 12 }
     private var rowCount: Int { (images.count + columns - 1) / columns }
     private var columnCount: Int { min(columns, images.count) }
@@ -77,7 +77,7 @@ public struct ImageGrid: RasterFigure {
     }
 
     public func draw(on canvas: inout Canvas) {
-        if let title { canvas.text(title, width / 2, 26, size: canvas.style.titleSize, anchor: .middle, bold: true) }
+        if let title { canvas.title(title, width / 2, 26, size: canvas.style.titleSize) }
         for (i, image) in images.enumerated() {
             let x = gap + Double(i % columns) * (cellWidth + gap)
             let y = titleHeight + gap + Double(i / columns) * (cellHeight + captionHeight + gap)
@@ -90,18 +90,30 @@ public struct ImageGrid: RasterFigure {
         }
     }
 
-    /// The images as one RGB mosaic on white, `spacing` pixels apart, at their own size (captions are not drawn).
+    /// The images as one RGB mosaic on white: each image pixel `scale` pixels square (rounded,
+    /// at least 1), `spacing` image pixels apart, each caption under its image and the title
+    /// above them in a 5×7 pixel font (`BitmapFont`, ASCII; captions are cut to their cell).
     public func raster() -> PNG.Image {
-        let cellW = images.map(\.width).max() ?? 1, cellH = images.map(\.height).max() ?? 1
-        let mosaicWidth = max(spacing + columnCount * (cellW + spacing), 1)
-        let mosaicHeight = max(spacing + rowCount * (cellH + spacing), 1)
+        let zoom = max(1, Int(scale.rounded())), text = max(1, zoom / 2), gap = spacing * zoom
+        let cellW = (images.map(\.width).max() ?? 1) * zoom, cellH = (images.map(\.height).max() ?? 1) * zoom
+        let lineHeight = (BitmapFont.glyphHeight + 3) * text
+        let captionHeight = captions.isEmpty ? 0 : lineHeight
+        let titleLines = title.map(Canvas.lines(of:)) ?? []
+        let titleHeight = titleLines.count * (lineHeight + text)
+        let mosaicWidth = max(gap + columnCount * (cellW + gap), 1)
+        let mosaicHeight = max(titleHeight + gap + rowCount * (cellH + captionHeight + gap), 1)
         var pixels = [UInt8](repeating: 255, count: mosaicWidth * mosaicHeight * 3)
+        for (index, line) in titleLines.enumerated() {
+            BitmapFont.draw(line, into: &pixels, width: mosaicWidth, x: (mosaicWidth - BitmapFont.width(line, scale: text + 1)) / 2,
+                            y: gap + index * (lineHeight + text), scale: text + 1, color: (0x33, 0x33, 0x33))
+        }
         for (i, image) in images.enumerated() {
-            let left = spacing + (i % columns) * (cellW + spacing) + (cellW - image.width) / 2
-            let top = spacing + (i / columns) * (cellH + spacing) + (cellH - image.height) / 2
-            for y in 0..<image.height {
-                for x in 0..<image.width {
-                    let source = (y * image.width + x) * image.channels
+            let cellLeft = gap + (i % columns) * (cellW + gap)
+            let cellTop = titleHeight + gap + (i / columns) * (cellH + captionHeight + gap)
+            let left = cellLeft + (cellW - image.width * zoom) / 2, top = cellTop + (cellH - image.height * zoom) / 2
+            for y in 0..<(image.height * zoom) {
+                for x in 0..<(image.width * zoom) {
+                    let source = ((y / zoom) * image.width + x / zoom) * image.channels
                     let target = ((top + y) * mosaicWidth + left + x) * 3
                     switch image.channels {
                     case 1, 2:
@@ -112,6 +124,12 @@ public struct ImageGrid: RasterFigure {
                             = (image.pixels[source], image.pixels[source + 1], image.pixels[source + 2])
                     }
                 }
+            }
+            if i < captions.count {
+                let fitting = max((cellW + gap) / (BitmapFont.advance * text), 1)
+                let caption = String(captions[i].unicodeScalars.prefix(fitting).map(Character.init))
+                BitmapFont.draw(caption, into: &pixels, width: mosaicWidth, x: cellLeft + (cellW - BitmapFont.width(caption, scale: text)) / 2,
+                                y: cellTop + cellH + 2 * text, scale: text, color: (0x33, 0x33, 0x33))
             }
         }
         return try! PNG.Image(width: mosaicWidth, height: mosaicHeight, channels: 3, pixels: pixels)

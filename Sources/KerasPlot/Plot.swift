@@ -88,6 +88,22 @@ public enum Plot {
         ])
     }
 
+    /// The data as dots and precomputed predictions at the same inputs as a curve through them,
+    /// in the order of x (seed 000's `show_scatter_curve(X, Y, pres)`).
+    public static func predictionCurve(x: Tensor, y: Tensor, predictions: Tensor, title: String? = nil,
+                                       xLabel: String? = "x", yLabel: String? = "y") throws -> Chart {
+        let xs = try column(x, 0, of: 1, "x"), ys = try column(y, 0, of: 1, "y"), ps = try column(predictions, 0, of: 1, "predictions")
+        guard xs.count == ys.count, xs.count == ps.count else {
+            throw KerasError.shapeMismatch(context: "Plot.predictionCurve", expected: "\(xs.count) targets and predictions",
+                                           got: "\(ys.count) targets, \(ps.count) predictions", fix: "Pass one target and one prediction per sample.")
+        }
+        let order = xs.indices.sorted { xs[$0] < xs[$1] }
+        return Chart(title: title, xLabel: xLabel, yLabel: yLabel, series: [
+            .scatter(x: xs, y: ys, label: "data", color: PlotStyle.standard.color(0)),
+            .line(x: order.map { xs[$0] }, y: order.map { ps[$0] }, label: "prediction", color: PlotStyle.standard.color(1)),
+        ])
+    }
+
     /// `predictionCurve` with a model's `predict`.
     public static func predictionCurve(_ model: Model, x: Tensor, y: Tensor, title: String? = nil,
                                        xLabel: String? = "x", yLabel: String? = "y") throws -> Chart {

@@ -72,7 +72,12 @@ public struct Colormap: Sendable {
 
 /// The look of a figure: fonts, colours, the palette series take their colours from.
 public struct PlotStyle: Sendable {
-    public var fontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+    /// Latin fonts first, then CJK ones, which browsers fall back to per character (the seeds'
+    /// titles are Chinese): Noto Sans CJK / Source Han Sans, WenQuanYi on Linux, PingFang and
+    /// Hiragino on macOS, Microsoft YaHei on Windows.
+    public var fontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
+        + "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'WenQuanYi Zen Hei', "
+        + "'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK JP', 'Noto Sans CJK KR', sans-serif"
     public var fontSize = 12.0
     public var titleSize = 15.0
     public var textColor = Color(hex: 0x333333)

@@ -67,7 +67,7 @@ public struct SurfacePlot: Figure {
         let corners = [-1.0, 1].flatMap { x in [-1.0, 1].flatMap { y in [-h, h].map { z in project(x, y, z) } } }
         let minX = corners.map(\.x).min()!, maxX = corners.map(\.x).max()!
         let minY = corners.map(\.y).min()!, maxY = corners.map(\.y).max()!
-        let top = title == nil ? 16.0 : 44.0, margin = 64.0
+        let top = title == nil ? 16.0 : 44.0 + Canvas.extraTitleHeight(title), margin = 64.0
         let scale = min((width - 2 * margin) / (maxX - minX), (height - top - margin) / (maxY - minY))
         let centreX = width / 2 - (minX + maxX) / 2 * scale
         let centreY = top + (height - top - margin) / 2 + (minY + maxY) / 2 * scale
@@ -76,7 +76,7 @@ public struct SurfacePlot: Figure {
             return (centreX + p.x * scale, centreY - p.y * scale, p.depth)
         }
 
-        if let title { canvas.text(title, width / 2, 26, size: style.titleSize, anchor: .middle, bold: true) }
+        if let title { canvas.title(title, width / 2, 26, size: style.titleSize) }
 
         // The three back panes with grid lines at the ticks: the floor and the two walls farther from the viewer.
         let backX = project.eye.0 > 0 ? -1.0 : 1.0, backY = project.eye.1 > 0 ? -1.0 : 1.0

@@ -155,6 +155,58 @@ struct PlotTests {
         #expect(throws: KerasError.self) { try Plot.predictionCurve({ $0 }, x: Tensor(shape: [2, 2], scalars: [0, 0, 0, 0]), y: y) }
     }
 
+    /// Seed 000's `show_scatter_curve(X, Y, pres)`: predictions already computed, drawn in x order.
+    @Test func predictionCurveFromPrecomputedPredictions() throws {
+        let x = Tensor([0.6, 0.2, 1.0, 0.4]), y = Tensor([1, 0, 1, 0]), predictions = Tensor([0.7, 0.1, 0.9, 0.3])
+        let chart = try Plot.predictionCurve(x: x, y: y, predictions: predictions, title: "豆豆毒性")
+        #expect(chart.series[0].x == x.scalars.map(Double.init) && chart.series[0].mark == .dots)
+        #expect(chart.series[1].x == [0.2, 0.4, 0.6, 1.0].map { Double(Float($0)) })
+        #expect(chart.series[1].y == [0.1, 0.3, 0.7, 0.9].map { Double(Float($0)) })
+        #expect(throws: KerasError.self) { try Plot.predictionCurve(x: x, y: y, predictions: Tensor([1, 2])) }
+    }
+
+    @Test func titlesBreakIntoLinesAndTheFontStackFindsCJKFonts() throws {
+        let one = Chart(title: "Loss", series: [.line(x: [0, 1], y: [0, 1])])
+        let two = Chart(title: "Beans\n豆豆的毒性", series: [.line(x: [0, 1], y: [0, 1])])
+        let document = try SVGDocument(two.svg())
+        #expect(document.texts.contains("Beans") && document.texts.contains("豆豆的毒性"))
+        let style = PlotStyle.standard.fontFamily
+        #expect(style.contains("Noto Sans CJK SC") && style.contains("WenQuanYi Micro Hei") && style.hasSuffix("sans-serif"))
+        #expect(two.svg().contains("Noto Sans CJK SC"))
+        // The plot area starts one line lower.
+        #expect(two.frame(yTickLabels: ["1"], fontSize: 12).top > one.frame(yTickLabels: ["1"], fontSize: 12).top)
+        #expect(Canvas.textWidth("豆豆", size: 10) == 20 && Canvas.textWidth("ab", size: 10) < 12)
+        let grid = try ImageGrid(Tensor(repeating: 0, shape: [1, 2, 2]), title: "a\nb")
+        #expect(grid.height > (try ImageGrid(Tensor(repeating: 0, shape: [1, 2, 2]), title: "a")).height)
+    }
+
+    /// A line that crosses a corner hides data there even where it has no point: the legend goes elsewhere.
+    @Test func legendsAvoidLinesBetweenTheirPoints() throws {
+        // The line runs from the bottom left to the top right through two points only.
+        var chart = Chart(series: [.line(x: [0, 1], y: [0, 1], label: "diagonal"), .scatter(x: [0.05], y: [0.95], label: "dot")])
+        chart.width = 400
+        let svg = chart.svg()
+        let document = try SVGDocument(svg)
+        let box = try #require(document.all("rect").first { $0["rx"] == "4" })
+        let x = try #require(Double(box["x"] ?? "")), y = try #require(Double(box["y"] ?? ""))
+        // Top right and bottom left are crossed by the line, top left holds the dot: bottom right remains.
+        #expect(x > 200 && y > 150, "legend at (\(x), \(y))")
+    }
+
+    @Test func imageGridPNGDrawsCaptionsAndScales() throws {
+        let images = Tensor(repeating: 255, shape: [2, 4, 4])
+        let small = try ImageGrid(images, columns: 2, scale: 1).raster()
+        let big = try ImageGrid(images, captions: ["7", "T-shirt/top"], columns: 2, scale: 3, title: "Digits").raster()
+        #expect(small.width == 2 + 2 * (4 + 2) && small.height == 2 + 4 + 2)
+        #expect(big.width == 6 + 2 * (12 + 6), "images three times as large, spacing too")
+        #expect(big.height > 6 + 12 + 6 + 8, "room for the title and the captions")
+        // Caption pixels are dark, under the images, which are white.
+        let dark = stride(from: 0, to: big.pixels.count, by: 3).filter { big.pixels[$0] < 128 }.count
+        #expect(dark > 20)
+        #expect(BitmapFont.rows("1") == [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E])
+        #expect(BitmapFont.width("ab", scale: 2) == 22)
+    }
+
     @Test func decisionMapDrawsTheHalfContour() throws {
         // p = x₁: the 0.5 boundary is the vertical line x₁ = 0.5.
         let x = Tensor(shape: [4, 2], scalars: [0, 0, 1, 1, 0, 1, 1, 0]), y = Tensor(shape: [4, 1], scalars: [0, 1, 0, 1])
@@ -198,7 +250,7 @@ struct PlotTests {
         #expect(try PNG.decode([UInt8](png)) == grid.images[1])
         #expect(document.texts.contains("b"))
 
-        let mosaic = grid.raster()
+        let mosaic = try ImageGrid(Tensor(shape: [2, 2, 3], scalars: pixels), columns: 2, scale: 1).raster()
         #expect(mosaic.width == 2 + 2 * (3 + 2) && mosaic.height == 2 + 2 + 2)
         func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(mosaic.pixels[((y * mosaic.width + x) * 3)..<((y * mosaic.width + x) * 3 + 3)]) }
         #expect(pixel(0, 0) == [255, 255, 255])
@@ -209,7 +261,7 @@ struct PlotTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try grid.write(to: folder.appendingPathComponent("grid.png"))
-        #expect(try PNG.read(folder.appendingPathComponent("grid.png")) == mosaic)
+        #expect(try PNG.read(folder.appendingPathComponent("grid.png")) == grid.raster())
         #expect(throws: KerasError.self) { try Chart().write(to: folder.appendingPathComponent("chart.png")) }
         #expect(throws: KerasError.self) { try Chart().write(to: folder.appendingPathComponent("chart.pdf")) }
     }
