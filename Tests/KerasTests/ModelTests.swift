@@ -52,6 +52,7 @@ import Testing
         let result = try model.evaluate(Self.xorX, Self.xorY, verbose: 0)
         #expect(result.accuracy == 1)
         #expect(try model.predictClasses(Self.xorX) == Self.xorY)
+        #expect(try model.predictClasses(Self.xorX).description == "[[0]\n [1]\n [1]\n [0]]", "classes print as integers, as Keras returns them")
     }
 
     @Test func fitWithValidationSplitUsesTheLastRows() throws {

@@ -106,7 +106,7 @@ fileprivate extension Tensor {
 }
 
 /// Checks that `body` throws a `KerasError` whose description mentions every one of `words`.
-private func expectKerasError(mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation,
+func expectKerasError(mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation,
                       _ body: () throws -> Void) {
     do {
         try body()

@@ -119,11 +119,11 @@ extension Model {
     }
 
     /// Class predictions (the seeds' `predict_classes`): for a single sigmoid output, 1 where
-    /// the probability exceeds 0.5; otherwise the index of the largest output.
+    /// the probability exceeds 0.5; otherwise the index of the largest output. Integers, as Keras returns them.
     public func predictClasses(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
         let probabilities = try predict(x, batchSize: batchSize)
         if probabilities.rank >= 2 && probabilities.shape.last! > 1 { return probabilities.argmax(axis: -1) }
-        return probabilities .> 0.5
+        return (probabilities .> 0.5).astype(.integer)
     }
 
     /// One training step on one batch; returns the batch's loss and metrics.
