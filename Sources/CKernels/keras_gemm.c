@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #endif
 #include "include/keras_gemm.h"
+#include "include/keras_profile.h"
 #include "keras_gemm_internal.h"
 
 #include <pthread.h>
@@ -482,16 +483,20 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     // seq_cst: pairs with the sleepers check (a worker going to sleep re-checks under the lock).
     atomic_store(&kg_pool_claim, KG_CLAIM(kg_pool_gen, chunks, 0));
     if (atomic_load(&kg_pool_sleepers) > 0) {
+        const int outer = keras_profile_enter(KERAS_PROFILE_SYNCHRONISATION);
         pthread_mutex_lock(&kg_pool_sleep_lock);
         pthread_cond_broadcast(&kg_pool_wake);
         pthread_mutex_unlock(&kg_pool_sleep_lock);
+        keras_profile_leave(outer);
     }
     kg_pool_work();
+    const int outer = keras_profile_enter(KERAS_PROFILE_SYNCHRONISATION);
     long spins = 0;
     while (atomic_load_explicit(&kg_pool_done, memory_order_acquire) < chunks) {
         KG_PAUSE();
         if (++spins > 2048) sched_yield(); // a worker holding a chunk may need this core
     }
+    keras_profile_leave(outer);
     pthread_mutex_unlock(&kg_pool_busy);
     return 1;
 }
@@ -510,8 +515,14 @@ void keras_parallel_for(int chunks, void (*fn)(void *ctx, int chunk), void *ctx)
 // AVX-512 (Zen 4): the direct path matches OpenBLAS up to about 64^3 and beats the packed
 // single-threaded path well beyond; from about 64^3 two threads win.
 #define KG_TINY_MNK (64L * 64 * 64)
-// Problems with m*n*k below this run on the calling thread only.
-#define KG_PARALLEL_MNK (64L * 64 * 64)
+// Problems with m*n*k below this run on the calling thread only: at 2^20 multiply-adds, each
+// of two threads gets about 5 us of work (AVX-512), a few times what handing it over costs; the
+// dense layers' small products (one sample through 784x512, a batch through 512x10) stay on
+// the caller.
+#define KG_PARALLEL_MNK (1L << 20)
+// Products of at most this many rows of op(A) take the direct path: packing op(B) would cost
+// more than the product, which uses each scalar of op(B) only m times.
+#define KG_DIRECT_FEW_ROWS 8
 // Problems whose op(B) has at most this many elements (2 MiB) take the direct path (on several
 // threads if large enough) rather than the packed path: every block of 8 rows of C re-reads
 // op(B) unpacked, which is cheap while it stays in L2/L3. Measured on Zen 4: the direct path
@@ -644,10 +655,13 @@ static void kg_direct_threads(const kg_kernel *K, int transA, int transB, long m
             .lda = lda, .ldb = ldb, .ldc = ldc, .unit = K->direct_rows,
             .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c,
         };
-        const long mu = (m + K->direct_rows - 1) / K->direct_rows, nu = (n + K->nr - 1) / K->nr;
+        const long mu = (m + K->direct_rows - 1) / K->direct_rows;
+        long nu = (n + K->nr - 1) / K->nr;
         if (mu < 2L * threads && nu > mu) {
+            // Column chunks; for a few rows, as wide as the direct path's widest block.
             J.split_n = 1;
-            J.unit = K->nr;
+            J.unit = m < K->direct_rows ? 4 * K->nr : K->nr;
+            nu = (n + J.unit - 1) / J.unit;
         }
         // Small chunks: every block of rows reads all of op(B) anyway, so splitting finer costs
         // only the claims, and a thread descheduled on a busy machine holds up little work.
@@ -661,10 +675,10 @@ static void kg_direct_threads(const kg_kernel *K, int transA, int transB, long m
 }
 
 /// Whether the automatic policy takes the direct path (possibly threaded) for this problem:
-/// while op(B) is small enough to be re-read from cache by every block of rows.
+/// for a few rows, or while op(B) is small enough to be re-read from cache by every block of rows.
 static int kg_prefers_direct(const kg_kernel *K, long m, long n, long k) {
-    (void)m;
-    return K->direct_medium && (double)k * (double)n <= (double)KG_DIRECT_MAX_B;
+    return m <= KG_DIRECT_FEW_ROWS ||
+           (K->direct_medium && (double)k * (double)n <= (double)KG_DIRECT_MAX_B);
 }
 
 /// The built-in kernel's automatic policy. threads 0: default (threads only for large problems).
@@ -723,8 +737,8 @@ void keras_matmul_set_route(int route) {
 
 static int kg_fits_int(long x) { return x >= 0 && x <= 0x7fffffffL; }
 
-int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+static int kg_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                     long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return 1;
     if (keras_sgemm_is_tiny(transB, m, n, k)) {
         kg_direct(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -740,4 +754,12 @@ int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, co
     }
     kg_auto(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
     return 1;
+}
+
+int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    const int outer = keras_profile_enter(KERAS_PROFILE_GEMM);
+    const int done = kg_matmul(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    keras_profile_leave(outer);
+    return done;
 }

@@ -12,8 +12,10 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(count: Int) {
         self.count = count
-        base = BufferPool.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
-            .bindMemory(to: Float.self, capacity: max(count, 1))
+        base = StepProfile.measure(.allocation) {
+            BufferPool.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+                .bindMemory(to: Float.self, capacity: max(count, 1))
+        }
     }
 
     /// A new storage holding a copy of this one's scalars.
@@ -24,7 +26,11 @@ final class TensorStorage: @unchecked Sendable {
         return result
     }
 
-    deinit { BufferPool.release(UnsafeMutableRawPointer(base), byteCount: max(count, 1) * MemoryLayout<Float>.stride) }
+    deinit {
+        StepProfile.measure(.allocation) {
+            BufferPool.release(UnsafeMutableRawPointer(base), byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        }
+    }
 }
 
 /// Keeps large freed buffers for reuse.
