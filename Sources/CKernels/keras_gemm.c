@@ -372,7 +372,8 @@ static void kg_run_part(void *ctx, int part) {
 // A parallel GEMM is cut into a few chunks (rectangles of C). The caller publishes the job and
 // starts taking chunks itself; workers that are awake take chunks too. Nobody waits for work it
 // could do: if a worker is slow to wake or has been descheduled (a busy machine), the caller
-// simply does more chunks. One job at a time; a caller that finds the pool busy (another thread
+// simply does more chunks; if waiting for workers that hold chunks costs more than they save,
+// the caller works alone for a while (kg_pool_account). One job at a time; a caller that finds the pool busy (another thread
 // is inside a parallel GEMM) runs its GEMM on its own thread. Idle workers spin briefly (a
 // training loop issues matmuls back to back), then sleep on a condition variable.
 // ---------------------------------------------------------------------------------------------
@@ -411,11 +412,35 @@ static long kg_pool_claim_chunk(void) {
     }
 }
 
-static void kg_pool_work(void) {
+/// Runs chunks of the current job until none is left; returns how many it ran.
+static int kg_pool_work(void) {
     long i;
+    int ran = 0;
     while ((i = kg_pool_claim_chunk()) >= 0) {
         kg_pool_fn(kg_pool_ctx, (int)i);
         atomic_fetch_add_explicit(&kg_pool_done, 1, memory_order_release);
+        ran++;
+    }
+    return ran;
+}
+
+// Whether sharing work has paid lately. A worker that the system deschedules while it holds a
+// chunk (a busy machine) makes the caller wait for that chunk until it runs again, often far
+// longer than the work the worker saved. Each job adds the time the workers saved the caller
+// (their chunks, at the caller's pace) less the time the caller waited for them, the older
+// jobs' balance fading; when the balance turns negative, the caller runs jobs alone for a
+// while, then tries the workers again. Guarded by kg_pool_busy.
+static double kg_pool_balance = 0;
+static double kg_pool_alone_until = 0;
+#define KG_ALONE_NS 20e6 // 20 ms alone before trying the workers again
+
+static void kg_pool_account(int chunks, int own, double work_ns, double wait_ns, double now) {
+    if (own <= 0) return; // the workers did everything: sharing clearly paid
+    const double saved = (double)(chunks - own) * work_ns / own;
+    kg_pool_balance = 0.75 * kg_pool_balance + (saved - wait_ns);
+    if (kg_pool_balance < 0) {
+        kg_pool_balance = 0;
+        kg_pool_alone_until = now + KG_ALONE_NS;
     }
 }
 
@@ -458,6 +483,11 @@ static void *kg_worker_main(void *arg) {
 static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     if (chunks < 2 || threads < 2 || chunks > 0xFFFFF) return 0;
     if (pthread_mutex_trylock(&kg_pool_busy) != 0) return 0;
+    const double start = keras_now_ns();
+    if (start < kg_pool_alone_until) {
+        pthread_mutex_unlock(&kg_pool_busy);
+        return 0;
+    }
     while (kg_pool_workers < threads - 1) {
         pthread_t t;
         pthread_attr_t attr;
@@ -489,7 +519,9 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
         pthread_mutex_unlock(&kg_pool_sleep_lock);
         keras_profile_leave(outer);
     }
-    kg_pool_work();
+    const double work_start = keras_now_ns();
+    const int own = kg_pool_work();
+    const double wait_start = keras_now_ns();
     const int outer = keras_profile_enter(KERAS_PROFILE_SYNCHRONISATION);
     long spins = 0;
     while (atomic_load_explicit(&kg_pool_done, memory_order_acquire) < chunks) {
@@ -497,6 +529,8 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
         if (++spins > 2048) sched_yield(); // a worker holding a chunk may need this core
     }
     keras_profile_leave(outer);
+    const double end = keras_now_ns();
+    kg_pool_account(chunks, own, wait_start - work_start, end - wait_start, end);
     pthread_mutex_unlock(&kg_pool_busy);
     return 1;
 }
