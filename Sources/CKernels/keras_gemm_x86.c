@@ -279,46 +279,19 @@ KG_AVX512 KG_INLINE void kg512_direct_block(const int R, const int NV, long k, c
         }
 }
 
-/// Rows [i, i + R) of C, columns [j, n): a block of R x NV*16, or of R x V*16 for the fewest
-/// V (a power of two) that covers the columns left.
 #define KG512_DIRECT_BLOCK(R, V)                                                                \
     kg512_direct_block(R, V, k, a + i * ia, ia, pa, b + j, ldb, n - j, alpha, beta,            \
                        c + i * ldc + j, ldc)
-#define KG512_DIRECT_COLUMNS(R, NV)                                                             \
-    do {                                                                                       \
-        const long w = n - j;                                                                  \
-        if ((NV) >= 8 && w > 64) KG512_DIRECT_BLOCK(R, (NV) >= 8 ? 8 : 1);                    \
-        else if ((NV) >= 4 && w > 32) KG512_DIRECT_BLOCK(R, (NV) >= 4 ? 4 : 1);               \
-        else if ((NV) >= 2 && w > 16) KG512_DIRECT_BLOCK(R, (NV) >= 2 ? 2 : 1);               \
-        else KG512_DIRECT_BLOCK(R, 1);                                                         \
-    } while (0)
-#define KG512_DIRECT_ROWS(R, NV)                                                                \
-    for (long j = 0; j < n; j += 16 * (NV)) KG512_DIRECT_COLUMNS(R, NV)
 
 KG_AVX512 static void kg_direct_avx512(int transA, int transB, long m, long n, long k,
                                        float alpha, const float *a, long lda, const float *b,
                                        long ldb, float beta, float *c, long ldc) {
     float bt[KG_DIRECT_BT] __attribute__((aligned(64)));
-    if (transB) {
-        if (k * n > KG_DIRECT_BT) {
-            kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        for (long j = 0; j < n; j++)
-            for (long p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
-        b = bt;
-        ldb = n;
-    }
+    if (!kg_direct_rows_of_b(transA, transB, m, n, k, alpha, a, lda, &b, &ldb, beta, c, ldc, bt))
+        return;
     // op(A)(i, p) = a[i * ia + p * pa]
     const long ia = transA ? 1 : lda, pa = transA ? lda : 1;
-    const long full = m / 8 * 8;
-    // Full blocks column by column: a 32-column panel of B stays in cache for all rows.
-    for (long j = 0; j < n; j += 32)
-        for (long i = 0; i < full; i += 8) KG512_DIRECT_COLUMNS(8, 2);
-    long i = full;
-    if (m - i >= 4) { KG512_DIRECT_ROWS(4, 2); i += 4; }
-    if (m - i >= 2) { KG512_DIRECT_ROWS(2, 4); i += 2; }
-    if (m - i >= 1) { KG512_DIRECT_ROWS(1, 8); }
+    KG_DIRECT_ALL_ROWS(KG512_DIRECT_BLOCK, 16, 8);
 }
 
 #define KG_STR2(x) #x
@@ -473,39 +446,15 @@ KG_AVX2 KG_INLINE void kg256_direct_block(const int R, const int NV, long k, con
 #define KG256_DIRECT_BLOCK(R, V)                                                                \
     kg256_direct_block(R, V, k, a + i * ia, ia, pa, b + j, ldb, n - j, alpha, beta,            \
                        c + i * ldc + j, ldc)
-#define KG256_DIRECT_COLUMNS(R, NV)                                                             \
-    do {                                                                                       \
-        const long w = n - j;                                                                  \
-        if ((NV) >= 8 && w > 32) KG256_DIRECT_BLOCK(R, (NV) >= 8 ? 8 : 1);                     \
-        else if ((NV) >= 4 && w > 16) KG256_DIRECT_BLOCK(R, (NV) >= 4 ? 4 : 1);               \
-        else if ((NV) >= 2 && w > 8) KG256_DIRECT_BLOCK(R, (NV) >= 2 ? 2 : 1);                \
-        else KG256_DIRECT_BLOCK(R, 1);                                                         \
-    } while (0)
-#define KG256_DIRECT_ROWS(R, NV)                                                                \
-    for (long j = 0; j < n; j += 8 * (NV)) KG256_DIRECT_COLUMNS(R, NV)
 
 KG_AVX2 static void kg_direct_avx2(int transA, int transB, long m, long n, long k, float alpha,
                                    const float *a, long lda, const float *b, long ldb,
                                    float beta, float *c, long ldc) {
     float bt[KG_DIRECT_BT] __attribute__((aligned(32)));
-    if (transB) {
-        if (k * n > KG_DIRECT_BT) {
-            kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        for (long j = 0; j < n; j++)
-            for (long p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
-        b = bt;
-        ldb = n;
-    }
+    if (!kg_direct_rows_of_b(transA, transB, m, n, k, alpha, a, lda, &b, &ldb, beta, c, ldc, bt))
+        return;
     const long ia = transA ? 1 : lda, pa = transA ? lda : 1;
-    const long full = m / 6 * 6;
-    for (long j = 0; j < n; j += 16)
-        for (long i = 0; i < full; i += 6) KG256_DIRECT_COLUMNS(6, 2);
-    long i = full;
-    if (m - i >= 4) { KG256_DIRECT_ROWS(4, 2); i += 4; }
-    if (m - i >= 2) { KG256_DIRECT_ROWS(2, 4); i += 2; }
-    if (m - i >= 1) { KG256_DIRECT_ROWS(1, 8); }
+    KG_DIRECT_ALL_ROWS(KG256_DIRECT_BLOCK, 8, 6);
 }
 
 const kg_kernel kg_kernel_avx2 = {

@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from epoch_rounds import time_epochs
+
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
 x = torch.from_numpy(rng.random((60000, 784), dtype=np.float32))
@@ -49,21 +51,8 @@ def epoch(samples=60000, batch=128):
 
 
 epoch(1280)  # warm-up
-if sys.argv[1:3] == ["mlp", "serve"]:
-    print("ready", flush=True)
-    for line in sys.stdin:
-        if line.strip() == "quit":
-            break
-        start = time.perf_counter()
-        epoch()
-        print(f"{time.perf_counter() - start:.4f}", flush=True)
-    sys.exit(0)
 mlp_only = sys.argv[1:2] == ["mlp"]
-times = []
-for _ in range(int(sys.argv[2]) if mlp_only and len(sys.argv) > 2 else 3):
-    start = time.perf_counter()
-    epoch()
-    times.append(time.perf_counter() - start)
+times = time_epochs(epoch)
 print("mnist_mlp_epoch_rounds_s " + " ".join(f"{t:.4f}" for t in times))
 print(f"mnist_mlp_epoch_s {min(times):.4f}")
 if mlp_only:
