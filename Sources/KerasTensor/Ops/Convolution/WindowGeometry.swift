@@ -99,3 +99,18 @@ struct WindowGeometry: Sendable, Equatable {
         }
     }
 }
+
+extension Tensor {
+    /// The number of positions of a sliding window along one axis of `image` scalars (a
+    /// convolution's or a pooling's output size).
+    public static func slidingWindowPositions(image: Int, window: Int, stride: Int, dilation: Int = 1, padding: WindowPadding) -> Int {
+        WindowGeometry(batch: 1, image: [image], window: [window], strides: [stride], dilations: [dilation], padding: padding).gridShape[0]
+    }
+
+    /// The output size of a transposed convolution along one axis (Keras' `deconv_output_length`).
+    public static func transposedConvolutionSize(
+        input: Int, window: Int, stride: Int, dilation: Int = 1, padding: WindowPadding, outputPadding: Int? = nil
+    ) -> Int {
+        transposedExtent(input: input, window: window, stride: stride, dilation: dilation, padding: padding, outputPadding: outputPadding).size
+    }
+}
