@@ -47,6 +47,8 @@ import Testing
     func parity(_ id: String) throws {
         let fixture = try #require(Self.cases.first { $0["id"]?.stringValue == id })
         let layer = try Layers.deserialize(try #require(fixture["config"]))
+        // Our config is Keras' config, key for key.
+        #expect(ConfigValue.object(try layer.getConfig()).json == fixture["config"]?["config"]?.json)
         let x = try Self.tensor(fixture["x"]), r = try Self.tensor(fixture["r"])
         let training = fixture["training"]?.boolValue ?? false
         try layer.buildIfNeeded(inputShape: [nil] + x.shape.dropFirst().map { $0 })
@@ -104,5 +106,15 @@ import Testing
             let prediction = try model.predict(try Self.tensor(fixture["x"])[0..<3])
             Self.expectClose(prediction, try Self.tensor(fixture["prediction"]), "prediction")
         }
+    }
+
+    @Test("Keras' convnet files (.keras, legacy .h5) load and predict as Keras did", arguments: ["convnet.keras", "convnet.h5"])
+    func kerasConvnetFiles(_ file: String) throws {
+        let fixture = try #require(Self.fixture?["saved_convnet"])
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/saving/\(file)")
+        let model = try Keras.loadModel(url.path)
+        Self.expectClose(try model.predict(try Self.tensor(fixture["x"])), try Self.tensor(fixture["prediction"]), file)
+        #expect(model.layers.contains { $0 is BatchNormalization && $0.nonTrainableWeights.count == 2 })
     }
 }

@@ -41,7 +41,7 @@ public final class LayerNormalization: Layer {
 
     public override func getConfig() throws -> [ConfigField] {
         try super.getConfig() + [
-            ConfigField("axis", .int(axis)), ConfigField("epsilon", .float(epsilon)),
+            ConfigField("axis", .ints([axis])), ConfigField("epsilon", .float(epsilon)),
             ConfigField("center", .bool(center)), ConfigField("scale", .bool(scale)), ConfigField("rms_scaling", .bool(rmsScaling)),
             ConfigField("beta_initializer", try betaInitializer.serialized()),
             ConfigField("gamma_initializer", try gammaInitializer.serialized()),
