@@ -174,7 +174,7 @@ open class Model {
             var output = Tensor(0)
             let total = try tape.record {
                 output = try call(x, training: true, logits: logits)
-                try lossFunction.validate(yTrue: y.shape, yPred: output.shape)
+                try lossFunction.validate(yTrue: y, yPred: output)
                 var value = lossFunction(y, output, sampleWeight: sampleWeight)
                 for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
                 return value
@@ -191,7 +191,7 @@ open class Model {
     func testStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?) throws -> (loss: Float, yPred: Tensor) {
         let (_, loss) = try requireCompiled("evaluate")
         let output = try call(x, training: false, logits: false)
-        try loss.validate(yTrue: y.shape, yPred: output.shape)
+        try loss.validate(yTrue: y, yPred: output)
         var value = loss(y, output, sampleWeight: sampleWeight)
         for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
         return (value.scalar, output)
@@ -208,9 +208,10 @@ open class Model {
     func sampleWeights(_ y: Tensor, classWeight: [Int: Float]?, sampleWeight: Tensor?) throws -> Tensor? {
         guard let classWeight else { return sampleWeight }
         let classes: Tensor = y.rank >= 2 && y.shape.last! > 1 ? y.argmax(axis: -1) : y.reshaped(to: [y.shape[0]])
-        let weights = try classes.scalars.map { value -> Float in
-            guard let weight = classWeight[Int(value.rounded())] else {
-                throw KerasError.invalidArgument(name: "classWeight", value: "\(classWeight)", expected: "a weight for class \(Int(value))")
+        let weights = try classes.scalars.enumerated().map { sample, value -> Float in
+            let label = try DataChecks.classIndex(value.rounded(), sample: sample, classes: nil, context: "classWeight")
+            guard let weight = classWeight[label] else {
+                throw KerasError.invalidArgument(name: "classWeight", value: "\(classWeight)", expected: "a weight for class \(label)")
             }
             return weight
         }

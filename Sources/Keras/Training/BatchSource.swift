@@ -54,7 +54,7 @@ final class TensorBatches: BatchPlan {
         self.batchSize = batchSize
     }
 
-    var batchCount: Int { (x.shape[0] + batchSize - 1) / batchSize }
+    var batchCount: Int { x.shape[0] / batchSize + (x.shape[0] % batchSize == 0 ? 0 : 1) }
     var checksEachBatch: Bool { false }
 
     func startEpoch(shuffled: Bool) {
@@ -65,7 +65,8 @@ final class TensorBatches: BatchPlan {
     }
 
     func batch(_ step: Int) throws -> Batch {
-        let range = (step * batchSize)..<min(x.shape[0], (step + 1) * batchSize)
+        let start = step * batchSize
+        let range = start..<(start + min(batchSize, x.shape[0] - start))
         if range.count == x.shape[0] { return Batch(x: x, y: y, sampleWeight: weights) }
         guard let order else {
             return Batch(x: x.slice(axis: 0, range), y: y?.slice(axis: 0, range), sampleWeight: weights?.slice(axis: 0, range))
@@ -108,7 +109,9 @@ final class SourceBatches: BatchPlan {
         }
         pending = nil
         if step + 1 < order.count { prefetch(step + 1) }
-        return try result.get()
+        let batch = try result.get()
+        try DataChecks.sampleWeight(batch.sampleWeight, samples: batch.x.shape.first ?? 0, call: "batch \(order[step])")
+        return batch
     }
 
     private func prefetch(_ step: Int) {

@@ -19,10 +19,7 @@ extension Model {
             throw KerasError.invalidArgument(name: "validationSplit", value: "\(validationSplit)", expected: "a fraction in [0, 1)")
         }
         try prepare(x, y, call: "fit")
-        if let sampleWeight, sampleWeight.shape != [x.shape[0]] {
-            throw KerasError.shapeMismatch(context: "fit sampleWeight", expected: "[\(x.shape[0])]", got: "\(sampleWeight.shape)",
-                                           fix: "Pass one weight per sample.")
-        }
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "fit")
 
         // Validation data: given, or the last fraction of the samples before shuffling.
         var (trainX, trainY, trainWeight) = (x, y, try sampleWeights(y, classWeight: classWeight, sampleWeight: sampleWeight))

@@ -6,6 +6,7 @@ extension Model {
         _ = try requireCompiled("evaluate")
         guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
         try prepare(x, y, call: "evaluate")
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "evaluate")
         return try evaluate(TensorBatches(x: x, y: y, weights: sampleWeight, batchSize: batchSize), verbose: verbose, callbacks: callbacks)
     }
 
@@ -107,6 +108,7 @@ extension Model {
     public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil) throws -> Evaluation {
         let (_, loss) = try requireCompiled("trainOnBatch")
         try prepare(x, y, call: "trainOnBatch")
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "trainOnBatch")
         let weight = try sampleWeights(y, classWeight: classWeight, sampleWeight: sampleWeight)
         let (batchLoss, predictions) = try trainStep(x, y, sampleWeight: weight)
         let metrics = try self.metrics(yTrue: y.shape, yPred: predictions.shape, loss: loss)
@@ -118,6 +120,7 @@ extension Model {
     /// The loss and metrics on one batch, without training.
     public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Evaluation {
         try prepare(x, y, call: "testOnBatch")
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "testOnBatch")
         return try test(TensorBatches(x: x, y: y, weights: sampleWeight, batchSize: x.shape[0]), callbacks: CallbackList(callbacks: []))
     }
 
