@@ -55,6 +55,9 @@ public enum Layers {
         "GaussianNoise": { try GaussianNoise(config: $0) },
         "GaussianDropout": { try GaussianDropout(config: $0) },
         "AlphaDropout": { try AlphaDropout(config: $0) },
+        "Sequential": { try Sequential(config: $0) },
+        "Functional": { try Model(functionalConfig: $0) },
+        "Model": { try Model(functionalConfig: $0) },
     ]
 
     /// The layer a serialized config describes, unbuilt, with the config's name and
