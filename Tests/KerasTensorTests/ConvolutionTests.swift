@@ -78,6 +78,20 @@ struct ConvolutionTests {
         }
     }
 
+    @Test("window runs cover the same pixels as single taps", arguments: cases)
+    func runsMatchTaps(_ c: ConvolutionCase) {
+        let geometry = WindowGeometry(batch: 2, image: c.image, window: c.window, strides: c.strides, dilations: c.dilations, padding: c.padding)
+        for p in 0..<geometry.positions {
+            var taps: [Int] = [], runs: [Int] = []
+            geometry.forEachTap(at: p) { _, pixel in taps.append(pixel) }
+            geometry.forEachRun(at: p) { tap, pixel, length in
+                #expect(tap == runs.count)
+                runs += (0..<length).map { pixel < 0 ? -1 : pixel + $0 }
+            }
+            #expect(runs == taps, "position \(p)")
+        }
+    }
+
     @Test("output sizes follow Keras")
     func outputSizes() {
         func grid(_ image: Int, _ window: Int, _ stride: Int, _ dilation: Int, _ padding: WindowPadding) -> Int {

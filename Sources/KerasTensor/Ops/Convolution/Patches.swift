@@ -14,13 +14,25 @@ extension Tensor {
         let source = storage.base, target = result.storage.base
         Parallel.forEachChunk(positions, cost: taps * channels) { range in
             for p in range {
-                geometry.forEachTap(at: p) { tap, pixel in
-                    for g in 0..<groups {
-                        let row = target + (g * positions + p) * width + tap * groupChannels
+                geometry.forEachRun(at: p) { tap, pixel, length in
+                    if groups == 1 {
+                        // One group: a run of taps is one contiguous block of pixels and channels.
+                        let row = target + p * width + tap * channels
                         if pixel < 0 {
-                            row.update(repeating: 0, count: groupChannels)
+                            row.update(repeating: 0, count: length * channels)
                         } else {
-                            row.update(from: source + pixel * channels + g * groupChannels, count: groupChannels)
+                            row.update(from: source + pixel * channels, count: length * channels)
+                        }
+                        return
+                    }
+                    for step in 0..<length {
+                        for g in 0..<groups {
+                            let row = target + (g * positions + p) * width + (tap + step) * groupChannels
+                            if pixel < 0 {
+                                row.update(repeating: 0, count: groupChannels)
+                            } else {
+                                row.update(from: source + (pixel + step) * channels + g * groupChannels, count: groupChannels)
+                            }
                         }
                     }
                 }
@@ -42,12 +54,19 @@ extension Tensor {
         // Images are disjoint: one thread per run of whole images.
         Parallel.forEachChunk(geometry.batch, cost: perImage * taps * channels) { images in
             for p in images.lowerBound * perImage..<images.upperBound * perImage {
-                geometry.forEachTap(at: p) { tap, pixel in
+                geometry.forEachRun(at: p) { tap, pixel, length in
                     guard pixel >= 0 else { return }
-                    for g in 0..<groups {
-                        let row = source + (g * positions + p) * width + tap * groupChannels
-                        let pixels = target + pixel * channels + g * groupChannels
-                        for c in 0..<groupChannels { pixels[c] += row[c] }
+                    if groups == 1 {
+                        let row = source + p * width + tap * channels, pixels = target + pixel * channels
+                        for c in 0..<length * channels { pixels[c] += row[c] }
+                        return
+                    }
+                    for step in 0..<length {
+                        for g in 0..<groups {
+                            let row = source + (g * positions + p) * width + (tap + step) * groupChannels
+                            let pixels = target + (pixel + step) * channels + g * groupChannels
+                            for c in 0..<groupChannels { pixels[c] += row[c] }
+                        }
                     }
                 }
             }
