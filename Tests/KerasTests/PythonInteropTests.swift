@@ -28,6 +28,25 @@ struct PythonInteropTests {
                                   Activation(.tanh), Reshape([2, 4]), Flatten(), Dense(units: 1, activation: .sigmoid)])
             try zoo.compile(optimizer: RMSprop(learningRate: 0.002), loss: "binary_crossentropy", metrics: ["accuracy"])
             result.append(("layer_zoo", zoo, x.reshaped(to: [16, 2, 3])))
+
+            // Convnets: strided same convolutions, batch norm (moving statistics after fit), pooling.
+            let images = Tensor.randomNormal([16, 8, 8, 2])
+            let convnet = Sequential([Input(shape: [8, 8, 2]), Conv2D(4, 3, strides: 2, padding: .same, activation: .relu),
+                                      BatchNormalization(), MaxPooling2D(), Conv2D(6, 1), GlobalAveragePooling2D(),
+                                      Dense(units: 4, activation: .softmax)])
+            try convnet.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+            _ = try convnet.fit(images, labels, epochs: 2, batchSize: 4, verbose: 0)
+            result.append(("convnet", convnet, images))
+            let convZoo = Sequential([
+                Input(shape: [8, 8, 2]), ZeroPadding2D(1), DepthwiseConv2D(3, depthMultiplier: 2), SeparableConv2D(4, 3, padding: .same),
+                Conv2DTranspose(3, 3, strides: 2, padding: .same), Cropping2D([(1, 1), (2, 2)]), UpSampling2D(2, interpolation: .bilinear),
+                AveragePooling2D(3, strides: 2, padding: .same), LayerNormalization(), GroupNormalization(groups: 3), UnitNormalization(),
+                SpatialDropout2D(0.1), GaussianNoise(0.1), Conv2D(4, 3, dataFormat: .channelsFirst), GlobalMaxPooling2D(keepdims: true, dataFormat: .channelsFirst),
+                Reshape([4, 1]), Conv1D(2, 2, padding: .causal), UpSampling1D(2), MaxPooling1D(), Flatten(), Dense(units: 4, activation: .softmax),
+            ])
+            try convZoo.compile(optimizer: "sgd", loss: "categorical_crossentropy")
+            _ = try convZoo.fit(images, labels, epochs: 1, batchSize: 8, verbose: 0)
+            result.append(("conv_zoo", convZoo, images))
             return result
         }
     }
