@@ -7,6 +7,11 @@ final class TwoDense: Layer {
     let first = Dense(units: 3, activation: .tanh)
     let second = Dense(units: 2)
 
+    init(name: String? = nil) { super.init(name: name) }
+
+    /// Registered so that models holding it load again (tests register it once).
+    static let registered: Void = CustomObjects.register(layer: TwoDense.self, package: "Tests") { TwoDense(name: $0.layerName) }
+
     override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         try second(try first(input))
     }
