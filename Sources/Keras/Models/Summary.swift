@@ -147,3 +147,40 @@ struct SummaryTable {
         return String(format: "%.2f", size) + " " + units[unit]
     }
 }
+
+/// One layer of a model as a diagram shows it (`plotModel` in KerasPlot): its name, class,
+/// output shape, and the layers it reads from.
+public struct LayerDiagramEntry: Sendable, Equatable {
+    public let name: String
+    public let className: String
+    public let outputShape: String
+    public let inputs: [String]
+}
+
+extension Model {
+    /// The model's layers with their connections, in order: a Functional model's graph, or the
+    /// chain of a `Sequential` (its input first).
+    public var layerDiagram: [LayerDiagramEntry] {
+        let shapes = summaryShapes()
+        guard let graph else {
+            var previous: String? = nil
+            var entries: [LayerDiagramEntry] = []
+            if let sequential = self as? Sequential, let shape = sequential.builtInputShape {
+                entries.append(LayerDiagramEntry(name: "input_layer", className: "InputLayer", outputShape: formatShape(shape), inputs: []))
+                previous = "input_layer"
+            }
+            for (layer, shape) in zip(layers, shapes) {
+                entries.append(LayerDiagramEntry(name: layer.name, className: type(of: layer).kerasClassName,
+                                                 outputShape: shape ?? "?", inputs: previous.map { [$0] } ?? []))
+                previous = layer.name
+            }
+            return entries
+        }
+        return zip(graph.layers, shapes).map { layer, shape in
+            let inputs = graph.nodes.filter { $0.layer === layer }.flatMap { $0.inputs.map(\.layer.name) }
+            var unique: [String] = []
+            for name in inputs where !unique.contains(name) { unique.append(name) }
+            return LayerDiagramEntry(name: layer.name, className: type(of: layer).kerasClassName, outputShape: shape ?? "?", inputs: unique)
+        }
+    }
+}
