@@ -25,7 +25,13 @@ struct KerasTool: AsyncParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            // --help and --generate-completion-script print as ArgumentParser prints them; a wrong
+            // command line is one line: the reason and where to read more.
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let reason = oneLine(message(for: error))
+            FileHandle.standardError.write(Data("Error: \(reason) (see keras --help)\n".utf8))
+            Foundation.exit(code.rawValue)
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -26,7 +26,7 @@ enum DigitPage {
       button { font-size: 16px; padding: 8px 14px; border-radius: 6px; border: 1px solid #888; background: #fff; cursor: pointer; }
       button.primary { background: #1f6feb; border-color: #1f6feb; color: #fff; }
       #answer { font-size: 64px; font-weight: 700; min-height: 76px; line-height: 76px; }
-      #status { color: #a40000; min-height: 20px; font-size: 14px; max-width: 320px; }
+      #status { color: #a40000; min-height: 20px; font-size: 14px; max-width: 260px; }
       #bars { display: grid; grid-template-columns: 5.5em 180px 3.5em; gap: 3px 8px; font-size: 14px; align-items: center; }
       .bar { height: 14px; background: #1f6feb; border-radius: 2px; }
       .bar.best { background: #d9480f; }

@@ -55,7 +55,12 @@ public struct DigitServer: Sendable {
                                  classes: classifier.classNames.isEmpty ? (0..<10).map(String.init) : classifier.classNames))
         }
         router.post("/predict") { [self] request, _ in
-            let body = try await request.body.collect(upTo: maxBodyBytes)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxBodyBytes)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                throw HTTPError(.contentTooLarge, message: "the body is larger than the limit of \(maxBodyBytes) bytes")
+            }
             let drawing = try drawing(from: body, contentType: request.headers[.contentType] ?? "")
             do {
                 return try Self.json(try await classifier.predict(drawing))
