@@ -30,7 +30,7 @@ let package = Package(
         // Pictures: SVG charts, training curves, prediction plots, image grids, an HTML report.
         .target(name: "KerasPlot", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),
-        .executableTarget(name: "Examples", dependencies: ["Keras", "KerasPlot"], resources: [.copy("Data")]),
+        .executableTarget(name: "Examples", dependencies: ["Keras", "KerasPlot"]),
         // The draw-a-digit web app: MNIST-style preprocessing, the JSON API and the page.
         .target(
             name: "KerasServer",
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"]),
         .testTarget(name: "KerasPlotTests", dependencies: ["KerasPlot"]),
-        .testTarget(name: "KerasCLITests", dependencies: ["KerasCLI", "KerasServer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasCLITests", dependencies: ["KerasCLI", "KerasServer"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
