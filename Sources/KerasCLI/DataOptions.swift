@@ -18,7 +18,7 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "The CSV file's first row holds column names.")
     var header = false
 
-    @Option(name: .customLong("x"), help: "Inputs as a .npy file (or .npz, see --npz).")
+    @Option(name: .customLong("x"), help: "Inputs as a .npy file.")
     var xFile: String?
 
     @Option(name: .customLong("y"), help: "Targets as a .npy file.")

@@ -50,8 +50,8 @@ public actor DigitClassifier {
         }
         let output = try model.predict(Tensor(shape: inputShape, scalars: picture.ink))
         var probabilities = output.scalars
-        if model.finalProbabilityActivation != "softmax" {
-            // Logits or another activation: normalise so the bars add up to 1.
+        if !(probabilities.allSatisfy { $0 >= 0 && $0 <= 1 } && abs(probabilities.reduce(0, +) - 1) < 1e-3) {
+            // Logits (no softmax at the end): normalise so that the bars add up to 1.
             probabilities = Tensor(shape: [probabilities.count], scalars: probabilities).softmax().scalars
         }
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
