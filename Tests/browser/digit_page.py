@@ -1,8 +1,8 @@
 """Drives the draw-a-digit page of `keras serve digits` in headless Chromium, as a person would.
 
 For each stroke fixture (Tests/KerasCLITests/Fixtures/digit-strokes.json) it moves the mouse along
-the strokes on the canvas with the button down (Chrome DevTools protocol: Input.dispatchMouseEvent),
-presses Recognise, waits for the answer and reads it; then presses Clear and checks that the canvas
+the strokes on the canvas with the button down (Chrome DevTools protocol: Input.dispatchMouseEvent;
+the 7 is drawn with a finger, Input.dispatchTouchEvent), presses Recognise, waits for the answer and reads it; then presses Clear and checks that the canvas
 is white again and the answer gone. With a model trained on MNIST it also counts the digits
 recognised (at least 9 of 10 expected); with Fashion-MNIST it only checks that answers come.
 
@@ -94,10 +94,20 @@ class Browser:
         self.mouse("mousePressed", box[0], box[1], 1)
         self.mouse("mouseReleased", box[0], box[1], 0)
 
-    def draw(self, strokes):
-        """Moves the mouse along each stroke with the button held, in canvas coordinates."""
+    def draw(self, strokes, touch=False):
+        """Moves the mouse (or a finger) along each stroke with the button held, in canvas coordinates."""
         left, top = self.evaluate("(() => { const r = document.getElementById('pad').getBoundingClientRect();"
                                   " return [r.left + 2, r.top + 2]; })()")  # inside the 2-pixel border
+        if touch:
+            self.call("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=1)
+            for stroke in strokes:
+                points = [{"x": left + x, "y": top + y} for x, y in stroke]
+                self.call("Input.dispatchTouchEvent", type="touchStart", touchPoints=points[:1])
+                for point in points[1:]:
+                    self.call("Input.dispatchTouchEvent", type="touchMove", touchPoints=[point])
+                self.call("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+            self.call("Emulation.setTouchEmulationEnabled", enabled=False)
+            return
         for stroke in strokes:
             x, y = stroke[0]
             self.mouse("mouseMoved", left + x, top + y, 0)
@@ -156,14 +166,15 @@ def main():
         recognised = 0
         for drawing in drawings:
             browser.click("clear")
-            browser.draw(drawing["strokes"])
+            touch = drawing["digit"] == 7  # one drawing with a finger (touch events)
+            browser.draw(drawing["strokes"], touch=touch)
             ink = browser.evaluate("(() => { const d = document.getElementById('pad').getContext('2d')"
                                    ".getImageData(0, 0, 280, 280).data; let n = 0;"
                                    " for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++; return n; })()")
             browser.click("recognise")
             answered = browser.wait_for("document.getElementById('answer').textContent !== ''")
             answer = browser.evaluate("document.getElementById('answer').textContent")
-            check(ink > 500 and answered and answer not in ("", "?"), f"drew a {drawing['digit']} ({ink} dark pixels), the page answered {answer!r}")
+            check(ink > 500 and answered and answer not in ("", "?"), f"drew a {drawing['digit']} with {'a finger' if touch else 'the mouse'} ({ink} dark pixels), the page answered {answer!r}")
             if digits and answer == str(drawing["digit"]):
                 recognised += 1
             if drawing["digit"] == 3 and arguments.screenshot:
