@@ -10,6 +10,10 @@ let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("xor", "seed 003: XOR with Dense + tanh + sigmoid, its summary, SGD(0.1)", XORExample.run),
     ("plots", "every picture the seeds draw, as SVG/PNG files in a folder (default plots/)", PlotsExample.run),
     ("pima", "seed 004: the 5 steps of Keras on the Pima Indians diabetes table", PimaExample.run),
+    ("residual", "a residual MLP with the Functional API (Add) on Fashion-MNIST", ResidualMLPExample.run),
+    ("two-inputs", "image + tabular features in, class + mean ink out, losses and arrays by name", TwoInputsExample.run),
+    ("custom-layer", "a layer of your own (addWeight, Dense sublayers): trained, saved, loaded", CustomLayerExample.run),
+    ("autoencoder", "a denoising autoencoder on Fashion-MNIST with its own trainStep", AutoencoderExample.run),
 ]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "pima"

@@ -7,10 +7,10 @@ import KerasPlot
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw the training curves of a CSV log (from CSVLogger or keras train) as SVG or HTML.",
-        discussion: "Drawing a model's graph (plot_model) is not available yet: it waits for Functional models.")
+        abstract: "Draw the training curves of a CSV log, or the graph of a model (plot_model), as SVG or HTML.",
+        discussion: "A .csv file (from CSVLogger or keras train) gives the curves; a .keras, .h5 or .json model its layer graph.")
 
-    @Argument(help: "A CSV log with an 'epoch' column and one column per metric.")
+    @Argument(help: "A CSV log with an 'epoch' column and one column per metric, or a model file.")
     var log: String
 
     @Option(name: .shortAndLong, help: "The picture to write: .svg or .html.")
@@ -21,6 +21,14 @@ struct Plot: ParsableCommand {
 
     func run() throws {
         try requireFile(log)
+        if ["keras", "h5", "json"].contains(URL(fileURLWithPath: log).pathExtension.lowercased()) {
+            let model = log.lowercased().hasSuffix(".json")
+                ? try Keras.modelFromJSON(try String(contentsOfFile: log, encoding: .utf8))
+                : try Keras.loadModel(log, compile: false)
+            try plotModel(model, to: output)
+            print("Wrote \(output).")
+            return
+        }
         let table = try CSV.load(log, hasHeader: true)
         let names = table.columnNames
         guard let epochColumn = names.firstIndex(of: "epoch"), names.count > 1 else {
