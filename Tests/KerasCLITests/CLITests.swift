@@ -124,7 +124,7 @@ struct CLITests {
         let plotted = try keras(["plot", "training.csv", "-o", "curves.svg"], in: folder)
         #expect(plotted.status == 0, "\(plotted.err)")
         let svg = try String(contentsOf: folder.appendingPathComponent("curves.svg"), encoding: .utf8)
-        #expect(svg.contains("<svg") && svg.contains("loss"))
+        #expect(svg.contains("<svg") && svg.contains(">Loss") && svg.contains(">Accuracy"))
         let graph = try keras(["plot", "model.keras", "-o", "model.svg"], in: folder)
         #expect(graph.status == 0, "\(graph.err)")
         #expect(try String(contentsOf: folder.appendingPathComponent("model.svg"), encoding: .utf8).contains("Dense"))
