@@ -320,8 +320,9 @@ public struct Chart: Figure {
                 // A line also hides what lies between its points: its segments are sampled every 4 pixels.
                 guard series.mark == .line || series.mark == .lineAndDots else { continue }
                 for (a, b) in zip(points, points.dropFirst()) {
-                    let steps = min(Int((abs(b.0 - a.0) + abs(b.1 - a.1)) / 4), 1000)
-                    guard steps > 1 else { continue }
+                    let length = abs(b.0 - a.0) + abs(b.1 - a.1)
+                    guard length.isFinite, length > 8 else { continue }   // a NaN value breaks the line there
+                    let steps = min(Int(length / 4), 1000)
                     for step in 1..<steps {
                         let t = Double(step) / Double(steps)
                         if hides(a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t) { hidden += 1 }

@@ -191,6 +191,9 @@ struct PlotTests {
         let x = try #require(Double(box["x"] ?? "")), y = try #require(Double(box["y"] ?? ""))
         // Top right and bottom left are crossed by the line, top left holds the dot: bottom right remains.
         #expect(x > 200 && y > 150, "legend at (\(x), \(y))")
+        // A line with a missing (NaN) value, as a CSV log can hold, still draws.
+        let gap = Chart(series: [.line(x: [0, 1, 2], y: [0, .nan, 1], label: "loss")])
+        #expect(try SVGDocument(gap.svg()).texts.contains("loss"))
     }
 
     @Test func imageGridPNGDrawsCaptionsAndScales() throws {
