@@ -4,4 +4,5 @@
 #include "keras_thread_local.h"
 #include "keras_gemm.h"
 #include "keras_optimizers.h"
+#include "keras_recurrent.h"
 #endif
