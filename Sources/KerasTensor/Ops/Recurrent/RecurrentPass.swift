@@ -62,6 +62,11 @@ public struct RecurrentSequence {
     public var outputs: Tensor
     /// The final states: `[h]`, or `[h, c]` for an LSTM; each `[batch, units]`.
     public var states: [Tensor]
+
+    public init(outputs: Tensor, states: [Tensor]) {
+        self.outputs = outputs
+        self.states = states
+    }
 }
 
 /// The sizes of a pass, and where each step's rows are in the `[batch, time, ·]` buffers.
