@@ -371,7 +371,7 @@ extension Trait where Self == FreshLayerNames {
     // MARK: Input
 
     @Test func inputLayerChecksTheSampleShape() throws {
-        let input = Input(shape: [3])
+        let input = InputLayer(shape: [3])
         #expect(try input(Tensor.zeros([2, 3])).shape == [2, 3])
         #expect(throws: KerasError.self) { try input(Tensor.zeros([2, 4])) }
         #expect(throws: KerasError.self) { try input(Tensor.zeros([2, 3, 1])) }

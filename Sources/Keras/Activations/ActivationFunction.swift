@@ -138,7 +138,7 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         if let custom { return custom.body(x) }
         switch kind {
         case .linear?, nil: return x
-        case .sigmoid?: return x.sigmoid()
+        case .sigmoid?: return x.sigmoid().marked(asActivation: "sigmoid", of: x)
         case .tanh?: return x.tanh()
         case .relu?:
             // Keras 3's `relu`, step by step: the part above `threshold` (or zero), clipped to
@@ -167,7 +167,9 @@ public struct ActivationFunction: Sendable, Equatable, ExpressibleByStringLitera
         case .silu?: return x * x.sigmoid()
         case .hardSigmoid?: return ((x + 3).relu().minimum(Tensor(6))) / 6
         case .exponential?: return x.exp()
-        case .softmax?: return x.softmax(axis: axis)
+        case .softmax?:
+            let y = x.softmax(axis: axis)
+            return axis == -1 || axis == x.rank - 1 ? y.marked(asActivation: "softmax", of: x) : y
         case .logSoftmax?: return x - x.logSumExp(axis: axis, keepDims: true)
         }
     }

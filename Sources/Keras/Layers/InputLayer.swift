@@ -9,6 +9,12 @@ public final class InputLayer: Layer {
 
     public override class var kerasClassName: String { "InputLayer" }
 
+    /// The symbolic batch this layer starts a graph with (Keras' `InputLayer.output`). Each
+    /// call makes a new one: keep the tensor `Input(shape:)` returns.
+    func makeOutput() -> SymbolicTensor {
+        LayerNode(layer: self, inputs: [], outputShapes: [[nil] + shape.map { $0 }]).outputs[0]
+    }
+
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         guard Array(input.shape.dropFirst()) == shape else {
             throw shapeError(expected: formatShape([nil] + shape.map { $0 }), got: [nil] + input.shape.dropFirst().map { $0 },
@@ -43,7 +49,3 @@ public final class InputLayer: Layer {
     }
 }
 
-/// Keras' `keras.Input(shape=…)`: the input layer of a model.
-public func Input(shape: [Int], name: String? = nil) -> InputLayer {
-    InputLayer(shape: shape, name: name)
-}

@@ -106,6 +106,10 @@ enum LossFunctions {
     /// `max(x, 0) - x·z + log(1 + exp(-|x|))`, written with `where` so that the gradient at
     /// `x = 0` is `sigmoid(0) - z` as in TensorFlow.
     static func elementwiseBinaryCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
+        // A sigmoid's output computed on a tape: work from its logits, as TensorFlow does.
+        if !fromLogits, let logits = yPred.logits(ofActivation: "sigmoid") {
+            return elementwiseBinaryCrossentropy(yTrue, logits, fromLogits: true)
+        }
         if fromLogits {
             let x = yPred
             let nonNegative = x .>= Tensor(0)
@@ -131,6 +135,9 @@ enum LossFunctions {
         var t = yTrue
         if labelSmoothing != 0, let classes = t.shape.last {
             t = t * (1 - labelSmoothing) + labelSmoothing / Float(classes)
+        }
+        if !fromLogits, axis == -1 || axis == yPred.rank - 1, let logits = yPred.logits(ofActivation: "softmax") {
+            return (t * (logits.logSumExp(axis: axis, keepDims: true) - logits)).sum(axis: axis)
         }
         if fromLogits {
             // softmax_cross_entropy_with_logits: Σ t · (logsumexp(x) - x).
@@ -168,7 +175,8 @@ enum LossFunctions {
         let resultShape = Array(yPred.shape.dropLast())
         precondition(labels.count * classes == yPred.count,
                      "sparse_categorical_crossentropy: labels of shape \(labels.shape) do not match predictions of shape \(yPred.shape)")
-        var predictions = yPred
+        let softmaxLogits = fromLogits ? nil : yPred.logits(ofActivation: "softmax")
+        var predictions = softmaxLogits ?? yPred
         var valid: Tensor? = nil
         if let ignoreClass {
             let ignored = Float(ignoreClass)
@@ -177,7 +185,7 @@ enum LossFunctions {
             predictions = Tensor.where(mask.expandingShape(at: -1), predictions, Tensor(0))
             valid = mask
         }
-        let logits = fromLogits ? predictions : predictions.clip(epsilon, oneMinusEpsilon).log()
+        let logits = fromLogits || softmaxLogits != nil ? predictions : predictions.clip(epsilon, oneMinusEpsilon).log()
         let oneHot = oneHot(labels, classes: classes, shape: yPred.shape, context: "sparse_categorical_crossentropy")
         var loss = logits.logSumExp(axis: -1) - (oneHot * logits).sum(axis: -1)
         if let valid { loss = Tensor.where(valid, loss, Tensor(0)) }

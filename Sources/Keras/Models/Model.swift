@@ -2,96 +2,160 @@ import Foundation
 
 /// A trainable network with Keras' training API: `compile`, `fit`, `evaluate`, `predict`.
 ///
-/// Models are reference types, as in Keras: `fit` changes the model you hold. `Sequential`
-/// is the model most programs use.
-open class Model {
-    /// The model's name (`sequential`, `sequential_1`, …).
-    public var name: String
+/// A model is a layer: it can be a layer of another model. Three ways to make one, as in Keras:
+/// - `Sequential([...])`, a stack of layers;
+/// - the Functional API, a graph of layer calls on symbolic tensors:
+///   ```swift
+///   let inputs = Input(shape: [784])
+///   let hidden = try Dense(units: 64, activation: .relu)(inputs)
+///   let model = try Model(inputs: inputs, outputs: try Dense(units: 10, activation: .softmax)(hidden))
+///   ```
+/// - a subclass that holds layers in properties and overrides `call(_:training:)`.
+///
+/// Models are reference types, as in Keras: `fit` changes the model you hold.
+open class Model: Layer {
     /// Set to `true` (by a callback) to end `fit` after the current epoch.
     public var stopTraining = false
     /// The optimizer given to `compile`.
-    public private(set) var optimizer: Optimizer?
-    /// The loss given to `compile`.
-    public private(set) var loss: (any Loss)?
-    private var metricRequests: [any MetricRepresentable] = []
+    public internal(set) var optimizer: Optimizer?
+    /// What `compile` chose per output: loss, weight, metrics.
+    var compiled: CompiledOutputs?
     /// What `compile` was given, as Keras records it in `compile_config` (strings stay strings).
     var compiledLossConfig: ConfigValue = .null
+    var compiledLossWeightsConfig: ConfigValue = .null
     var compiledMetricsConfig: ConfigValue = .null
-    var compiledMetrics: [any Metric]?
-    private var fusedLoss: (any Loss)?
     /// The epoch `fit` continues from, set by a callback that restores a backup in `onTrainBegin`.
     var resumeEpoch: Int?
     /// The `History` of the latest `fit`.
     public internal(set) var history: History?
+    /// The graph of a Functional model; `nil` for a `Sequential` or a subclass with its own `call`.
+    let graph: FunctionalGraph?
 
-    public init(name: String) {
-        self.name = name
+    /// A model whose subclass computes in `call(_:training:)` with layers held in properties.
+    public init(name: String? = nil, trainable: Bool = true) {
+        graph = nil
+        super.init(name: name, trainable: trainable)
     }
 
-    // MARK: - What subclasses provide
-
-    /// The layers, in order.
-    open var layers: [Layer] { [] }
-
-    /// Builds every layer for inputs of `inputShape` (batch dimension `nil`).
-    open func build(inputShape: [Int?]) throws {}
-
-    /// Whether every layer has its weights.
-    open var isBuilt: Bool { layers.allSatisfy(\.isBuilt) }
-
-    /// The forward pass. With `logits`, a final softmax or sigmoid is left out, so that a
-    /// crossentropy loss can be computed from logits (stable, and a simpler gradient).
-    open func call(_ input: Tensor, training: Bool, logits: Bool) throws -> Tensor { input }
-
-    /// Whether the model ends in a softmax (`"softmax"`) or sigmoid (`"sigmoid"`) that `call`
-    /// can leave out when asked for logits; `nil` otherwise.
-    open var finalProbabilityActivation: String? { nil }
-
-    // MARK: - Configuration
-
-    /// The Keras class name (`Sequential`), written to configs.
-    open class var kerasClassName: String { String(describing: self) }
-
-    /// Keras' `get_config()`: name, trainable, dtype, then what the subclass adds.
-    open func getConfig() throws -> [ConfigField] {
-        [ConfigField("name", .string(name)), ConfigField("trainable", .bool(true)),
-         ConfigField("dtype", KerasObject(module: "keras", className: "DTypePolicy",
-                                          config: [ConfigField("name", .string("float32"))]).value)]
+    /// A Functional model: the layer calls from `inputs` to `outputs`. Throws, naming the
+    /// layers, when the graph is disconnected or an input reaches no output.
+    public init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], name: String? = nil, trainable: Bool = true) throws {
+        let name = name ?? LayerNames.unique(for: Self.kerasClassName.snakeCased)
+        graph = try FunctionalGraph(inputs: inputs, outputs: outputs, modelName: name)
+        super.init(name: name, trainable: trainable)
+        LayerTracking.structureChanged()
     }
 
-    /// The input shape the model was built for, batch dimension `nil`; `nil` while unbuilt.
-    open var builtInputShape: [Int?]? { nil }
+    /// A Functional model with one input and one output.
+    public convenience init(inputs: SymbolicTensor, outputs: SymbolicTensor, name: String? = nil, trainable: Bool = true) throws {
+        try self.init(inputs: [inputs], outputs: [outputs], name: name, trainable: trainable)
+    }
 
-    // MARK: - Weights
+    /// A Functional model with one input and several outputs.
+    public convenience init(inputs: SymbolicTensor, outputs: [SymbolicTensor], name: String? = nil, trainable: Bool = true) throws {
+        try self.init(inputs: [inputs], outputs: outputs, name: name, trainable: trainable)
+    }
 
-    /// Every variable of every layer.
-    public var weights: [Variable] { layers.flatMap(\.weights) }
-    /// The variables training updates.
-    public var trainableWeights: [Variable] { layers.flatMap(\.trainableWeights) }
-    /// The variables training leaves alone.
-    public var nonTrainableWeights: [Variable] { layers.flatMap(\.nonTrainableWeights) }
-    /// The number of scalars in the model's weights.
-    public func countParams() -> Int { layers.reduce(0) { $0 + $1.countParams() } }
-    /// The current values of all weights, in order.
-    public func getWeights() -> [Tensor] { weights.map(\.value) }
-    /// Replaces all weights' values, in the order of `getWeights()`. Checks every count and
-    /// shape first, so a failed call changes nothing.
-    public func setWeights(_ values: [Tensor]) throws {
-        let variables = weights
-        guard values.count == variables.count else {
-            throw KerasError.invalidArgument(name: "setWeights", value: "\(values.count) tensors",
-                                             expected: "\(variables.count) tensors of shapes \(variables.map(\.shape))")
+    /// A Functional model with several inputs and one output.
+    public convenience init(inputs: [SymbolicTensor], outputs: SymbolicTensor, name: String? = nil, trainable: Bool = true) throws {
+        try self.init(inputs: inputs, outputs: [outputs], name: name, trainable: trainable)
+    }
+
+    /// `Functional` for a model made with `Model(inputs:outputs:)`; a subclass's own name.
+    open override class var kerasClassName: String { self == Model.self ? "Functional" : String(describing: self) }
+
+    open override class var kerasModule: String { self == Model.self ? "keras.src.models.functional" : "keras" }
+
+    // MARK: - Structure
+
+    /// The layers, in order: for a Functional model, every layer of the graph, its
+    /// `InputLayer`s first; for a subclass, the layers held in its properties.
+    open var layers: [Layer] { graph?.layers ?? sublayers }
+
+    open override var sublayerGroups: [SublayerGroup] {
+        guard let graph else { return super.sublayerGroups }
+        return [SublayerGroup(name: "layers", layers: graph.layers, isList: true)] + super.sublayerGroups
+    }
+
+    /// The model's input tensors (Functional models).
+    public var inputs: [SymbolicTensor] { graph?.inputs ?? [] }
+    /// The model's output tensors (Functional models).
+    public var outputs: [SymbolicTensor] { graph?.outputs ?? [] }
+
+    /// The names of the outputs, by which `compile` and `fit` take per-output losses and labels:
+    /// the layers that produce them.
+    public var outputNames: [String] { graph?.outputs.map(\.name) ?? [name] }
+    /// The names of the inputs: their `InputLayer`s.
+    public var inputNames: [String] { graph?.inputs.map(\.name) ?? [] }
+
+    /// The layer named `name` (Keras' `get_layer`).
+    public func getLayer(name: String) throws -> Layer {
+        guard let layer = layers.first(where: { $0.name == name }) else {
+            throw KerasError.unknownName(kind: "layer of model '\(self.name)'", name: name, valid: layers.map(\.name))
         }
-        for (variable, value) in zip(variables, values) where variable.shape != value.shape {
-            throw KerasError.shapeMismatch(context: "Model '\(name)' weight '\(variable.name)'", expected: "\(variable.shape)",
-                                           got: "\(value.shape)", fix: "Pass weights in the order and shapes of getWeights().")
+        return layer
+    }
+
+    /// The layer at `index` in `layers` (Keras' `get_layer(index=)`).
+    public func getLayer(index: Int) throws -> Layer {
+        guard layers.indices.contains(index) else {
+            throw KerasError.invalidArgument(name: "getLayer(index:)", value: "\(index)", expected: "an index in 0..<\(layers.count)")
         }
-        for (variable, value) in zip(variables, values) { variable.assign(value) }
+        return layers[index]
+    }
+
+    /// Whether every layer has its weights. A Functional model's layers are built as the graph is made.
+    open override var isBuilt: Bool { graph != nil || super.isBuilt }
+
+    open override var builtInputShapes: [[Int?]]? { graph.map { $0.inputs.map(\.shape) } ?? super.builtInputShapes }
+
+    /// A subclassed model builds its layers by running once on a batch of one sample of zeros
+    /// (Keras traces `call` symbolically for the same purpose).
+    open override func build(inputShapes: [[Int?]]) throws {
+        guard graph == nil else { return }
+        _ = try probedOutputShapes(forInputShapes: inputShapes)
+    }
+
+    open override func outputShapes(forInputShapes inputShapes: [[Int?]]) throws -> [[Int?]] {
+        if let graph { return graph.outputs.map(\.shape) }
+        return try super.outputShapes(forInputShapes: inputShapes)
+    }
+
+    /// The forward pass of every output. Functional models run their graph; a subclass
+    /// overrides this or `call(_:training:)`.
+    open override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        guard let graph else { return try super.call(inputs, masks: masks, training: training) }
+        return try graph.run(inputs, masks: masks, training: training)
+    }
+
+    /// The forward pass of a model with one input and one output.
+    open override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard graph != nil else {
+            throw KerasError.invalidState("Model '\(name)' (\(Self.kerasClassName)) has no call: a subclass of Model overrides call(_:training:), or make the model with Model(inputs:outputs:).")
+        }
+        return try singleOutput(try call([input], masks: [nil], training: training))
+    }
+
+    /// Keras' config: a Functional model's graph (`layers` with their `inbound_nodes`,
+    /// `input_layers`, `output_layers`); otherwise the layer's fields.
+    open override func getConfig() throws -> [ConfigField] {
+        guard let graph else { return try super.getConfig() }
+        return try functionalConfig(graph)
+    }
+
+    /// The model as a `.keras` config holds it: class, config, `build_config` (once built) and
+    /// `compile_config` (`{}` until compiled).
+    open override func serialized() throws -> ConfigValue { try modelSerialized() }
+
+    /// The model's outputs for batches, one per input: `model([a, b])`.
+    public func callAsFunction(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
+        try callAll(inputs, training: training)
     }
 
     // MARK: - Compile
 
     /// Chooses the optimizer, the loss and the metrics for training, by object or Keras name.
+    /// With several outputs, the loss and the metrics apply to each output.
     ///
     /// ```swift
     /// try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
@@ -101,107 +165,202 @@ open class Model {
         optimizer: any OptimizerRepresentable = "rmsprop", loss: any LossRepresentable,
         metrics: [any MetricRepresentable] = []
     ) throws {
-        self.optimizer = try optimizer.makeOptimizer()
-        self.loss = try loss.makeLoss()
-        // Metric names are checked now; "accuracy" is resolved when the shapes are known.
-        for request in metrics {
-            _ = try request.makeMetric(loss: self.loss!, yTrueShape: [1, 2], yPredShape: [1, 2])
-        }
-        metricRequests = metrics
-        compiledLossConfig = try Self.compileValue(loss)
-        compiledMetricsConfig = metrics.isEmpty ? .null : .array(try metrics.map(Self.compileValue))
-        compiledMetrics = nil
-        fusedLoss = nil
+        try compile(optimizer: optimizer, outputs: outputNames.map { _ in (loss, 1, metrics) },
+                    lossConfig: try Self.compileValue(loss), weightsConfig: .null,
+                    metricsConfig: metrics.isEmpty ? .null : .array(try metrics.map(Self.compileValue)))
     }
 
-    func requireCompiled(_ call: String) throws -> (Optimizer, any Loss) {
-        guard let optimizer, let loss else {
+    /// Compiles a model with several outputs: a loss, a loss weight and metrics per output,
+    /// keyed by output name (`outputNames`). The reported `loss` is the weighted sum.
+    ///
+    /// ```swift
+    /// try model.compile(optimizer: "adam", loss: ["label": "categorical_crossentropy", "score": "mse"],
+    ///                   lossWeights: ["label": 1, "score": 0.2], metrics: ["label": ["accuracy"]])
+    /// ```
+    public func compile(
+        optimizer: any OptimizerRepresentable = "rmsprop", loss: [String: any LossRepresentable],
+        lossWeights: [String: Float] = [:], metrics: [String: [any MetricRepresentable]] = [:]
+    ) throws {
+        let names = outputNames
+        for key in Set(loss.keys).union(lossWeights.keys).union(metrics.keys) where !names.contains(key) {
+            throw KerasError.unknownName(kind: "output of model '\(name)'", name: key, valid: names)
+        }
+        func dictionary(_ entries: [(String, ConfigValue)]) -> ConfigValue { .object(entries.map { ConfigField($0.0, $0.1) }) }
+        try compile(
+            optimizer: optimizer,
+            outputs: names.map { (loss[$0], lossWeights[$0] ?? 1, metrics[$0] ?? []) },
+            lossConfig: dictionary(try names.compactMap { name in try loss[name].map { (name, try Self.compileValue($0)) } }),
+            weightsConfig: lossWeights.isEmpty ? .null : dictionary(names.map { ($0, .float(lossWeights[$0] ?? 1)) }),
+            metricsConfig: metrics.isEmpty ? .null : dictionary(try names.compactMap { name in
+                try metrics[name].map { (name, .array(try $0.map(Self.compileValue))) } }))
+    }
+
+    /// Compiles a model with several outputs: a loss, a loss weight and metrics per output, in
+    /// the order of the outputs.
+    public func compile(
+        optimizer: any OptimizerRepresentable = "rmsprop", loss: [any LossRepresentable],
+        lossWeights: [Float]? = nil, metrics: [[any MetricRepresentable]]? = nil
+    ) throws {
+        let names = outputNames
+        for (what, count) in [("losses", loss.count), ("loss weights", lossWeights?.count ?? names.count), ("metric lists", metrics?.count ?? names.count)]
+            where count != names.count {
+            throw KerasError.invalidArgument(name: "compile \(what)", value: "\(count)",
+                                             expected: "one per output of model '\(name)' (\(names.count): \(names.joined(separator: ", ")))")
+        }
+        try compile(optimizer: optimizer,
+                    outputs: names.indices.map { (loss[$0], lossWeights?[$0] ?? 1, metrics?[$0] ?? []) },
+                    lossConfig: .array(try loss.map(Self.compileValue)),
+                    weightsConfig: lossWeights.map { .array($0.map { .float($0) }) } ?? .null,
+                    metricsConfig: try metrics.map { .array(try $0.map { .array(try $0.map(Self.compileValue)) }) } ?? .null)
+    }
+
+    typealias OutputRequest = (loss: (any LossRepresentable)?, weight: Float, metrics: [any MetricRepresentable])
+
+    private func compile(
+        optimizer: any OptimizerRepresentable, outputs: [OutputRequest],
+        lossConfig: ConfigValue, weightsConfig: ConfigValue, metricsConfig: ConfigValue
+    ) throws {
+        let made = try outputs.map { loss, weight, metrics in (try loss?.makeLoss(), weight, metrics) }
+        // Metric names are checked now; "accuracy" is resolved when the shapes are known.
+        for (loss, _, metrics) in made {
+            for request in metrics {
+                _ = try request.makeMetric(loss: loss ?? Losses.MeanSquaredError(), yTrueShape: [1, 2], yPredShape: [1, 2])
+            }
+        }
+        self.optimizer = try optimizer.makeOptimizer()
+        compiled = CompiledOutputs(names: outputNames, outputs: made)
+        compiledLossConfig = lossConfig
+        compiledLossWeightsConfig = weightsConfig
+        compiledMetricsConfig = metricsConfig
+    }
+
+    /// The loss of the (first) output given to `compile`.
+    public var loss: (any Loss)? { compiled?.outputs.first?.loss }
+
+    func requireCompiled(_ call: String) throws -> (Optimizer, CompiledOutputs) {
+        guard let optimizer, let compiled else {
             throw KerasError.invalidState("\(call): the model must be compiled first. Call compile(optimizer:loss:metrics:) before \(call).")
         }
-        return (optimizer, loss)
+        return (optimizer, compiled)
     }
 
-    /// The metrics for labels and predictions of these shapes, made on first use.
-    func metrics(yTrue: [Int], yPred: [Int], loss: any Loss) throws -> [any Metric] {
-        if let compiledMetrics { return compiledMetrics }
-        let made = try metricRequests.map { try $0.makeMetric(loss: loss, yTrueShape: yTrue, yPredShape: yPred) }
-        compiledMetrics = made
-        return made
+    // MARK: - Steps (override them to customise training, as Keras' train_step)
+
+    /// One gradient step on a batch; returns the logs (`loss` and the metrics so far this epoch).
+    /// Override it for a custom training step; `computeLoss` and `computeMetrics` do the
+    /// bookkeeping `fit` reports.
+    open func trainStep(_ batch: Batch) throws -> [String: Float] {
+        let (optimizer, _) = try requireCompiled("fit")
+        guard let targets = batch.targets else { throw KerasError.invalidData("fit: the batch has no targets (y); training needs them.") }
+        // The tape and its graph end before the update, so that the optimizer updates the
+        // weights in place instead of copying storage the graph still holds.
+        let (predictions, gradients, variables) = try { () throws -> ([Tensor], [Tensor], [Variable]) in
+            let tape = GradientTape()
+            var outputs: [Tensor] = []
+            let total = try tape.record {
+                outputs = try forward(batch.inputs, training: true)
+                return try computeLoss(x: batch.inputs, y: targets, yPred: outputs, sampleWeight: batch.sampleWeight)
+            }
+            // Read after the forward pass: layers built during it have their weights by now.
+            let variables = trainableWeights
+            return (outputs.map(\.detached), tape.gradient(of: total, wrt: variables), variables)
+        }()
+        try optimizer.apply(gradients, to: variables)
+        applyConstraints()
+        return try computeMetrics(x: batch.inputs, y: targets, yPred: predictions, sampleWeight: batch.sampleWeight)
+    }
+
+    /// The loss and metrics on a batch, without training.
+    open func testStep(_ batch: Batch) throws -> [String: Float] {
+        _ = try requireCompiled("evaluate")
+        guard let targets = batch.targets else { throw KerasError.invalidData("evaluate: the batch has no targets (y); evaluation needs them.") }
+        let outputs = try forward(batch.inputs, training: false)
+        _ = try computeLoss(x: batch.inputs, y: targets, yPred: outputs, sampleWeight: batch.sampleWeight)
+        return try computeMetrics(x: batch.inputs, y: targets, yPred: outputs, sampleWeight: batch.sampleWeight)
+    }
+
+    /// The model's outputs for a batch.
+    open func predictStep(_ batch: Batch) throws -> [Tensor] {
+        try forward(batch.inputs, training: false)
+    }
+
+    /// The total loss of a batch: each output's compiled loss times its weight, plus the
+    /// regularization penalties. Records each value for the logs (`loss`, `<output>_loss`).
+    open func computeLoss(x: [Tensor], y: [Tensor], yPred: [Tensor], sampleWeight: Tensor?) throws -> Tensor {
+        let (_, compiled) = try requireCompiled("computeLoss")
+        try compiled.check(targets: y, predictions: yPred, model: name)
+        var total: Tensor? = nil
+        var values: [Float] = []
+        for (output, (target, prediction)) in zip(compiled.outputs, zip(y, yPred)) {
+            guard let loss = output.loss else { values.append(0); continue }
+            try loss.validate(yTrue: target.shape, yPred: prediction.shape)
+            let value = loss(target, prediction, sampleWeight: sampleWeight)
+            values.append(value.scalar)
+            let weighted = output.weight == 1 ? value : value * output.weight
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        var result = total ?? Tensor(0)
+        if let penalty = regularizationLoss() { result = result + penalty }
+        compiled.recordLosses(total: result.scalar, outputs: values, batchSize: Float(y.first?.shape.first ?? 1))
+        return result
+    }
+
+    /// Updates the compiled metrics with a batch's predictions; returns the logs so far this epoch.
+    open func computeMetrics(x: [Tensor], y: [Tensor], yPred: [Tensor], sampleWeight: Tensor?) throws -> [String: Float] {
+        let (_, compiled) = try requireCompiled("computeMetrics")
+        try compiled.updateMetrics(targets: y, predictions: yPred, sampleWeight: sampleWeight)
+        return compiled.logs()
+    }
+
+    /// Clears the running loss and metrics (at the start of each epoch and evaluation).
+    public func resetMetrics() { compiled?.reset() }
+
+    /// The outputs of a forward pass: the one-tensor call when the model has one input and one
+    /// output (the common, fastest path), the general call otherwise.
+    func forward(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        if inputs.count == 1, graph == nil || graph!.outputs.count == 1 {
+            if !isBuilt { try buildIfNeeded(inputShape: [nil] + inputs[0].shape.dropFirst().map { $0 }) }
+            return [try call(inputs[0], training: training)]
+        }
+        return try callAll(inputs, training: training)
     }
 
     // MARK: - Batches
 
-    /// Builds the model from a batch's shape and checks the data against the model and the loss.
-    func prepare(_ x: Tensor, _ y: Tensor?, call: String) throws {
-        guard x.rank >= 1, x.shape[0] > 0 else {
-            throw KerasError.invalidData("\(call): x is empty (shape \(x.shape)); pass at least one sample.")
+    /// Builds the model from a batch's shapes and checks the data against the model.
+    func prepare(_ x: [Tensor], _ y: [Tensor]?, call: String) throws {
+        let count = x.first.map { $0.rank >= 1 ? $0.shape[0] : 0 } ?? 0
+        if let graph, x.count != graph.inputs.count {
+            throw KerasError.invalidData("\(call): model '\(name)' has \(graph.inputs.count) inputs (\(inputNames.joined(separator: ", "))) but \(x.count) arrays were given; pass one per input, in order or by name.")
         }
-        try checkFinite(x, name: "x", call: call)
-        if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
+        for (index, tensor) in x.enumerated() {
+            guard tensor.rank >= 1, tensor.shape[0] > 0 else {
+                throw KerasError.invalidData("\(call): x is empty (shape \(tensor.shape)); pass at least one sample.")
+            }
+            guard tensor.shape[0] == count else {
+                throw KerasError.invalidData("\(call): the inputs have different numbers of samples (\(x.map { $0.shape[0] })); they must match.")
+            }
+            try checkFinite(tensor, name: x.count == 1 ? "x" : "x[\(index)]", call: call)
+            if let graph { try FunctionalGraph.check(tensor, against: graph.inputs[index]) }
+        }
+        if !isBuilt { try buildIfNeeded(inputShapes: x.map { [nil] + $0.shape.dropFirst().map { $0 } }) }
         guard let y else { return }
-        guard y.rank >= 1, y.shape[0] == x.shape[0] else {
-            throw KerasError.invalidData("\(call): x has \(x.shape[0]) samples but y has \(y.rank == 0 ? 0 : y.shape[0]) (shapes \(x.shape) and \(y.shape)); they must match.")
+        let outputCount = graph?.outputs.count ?? 1
+        guard y.count == outputCount else {
+            throw KerasError.invalidData("\(call): model '\(name)' has \(outputCount) outputs (\(outputNames.joined(separator: ", "))) but \(y.count) target arrays were given; pass one per output, in order or by name.")
         }
-        try checkFinite(y, name: "y", call: call)
+        for (index, target) in y.enumerated() {
+            guard target.rank >= 1, target.shape[0] == count else {
+                throw KerasError.invalidData("\(call): x has \(count) samples but y\(y.count == 1 ? "" : "[\(index)]") has \(target.rank == 0 ? 0 : target.shape[0]) (shapes \(x[0].shape) and \(target.shape)); they must match.")
+            }
+            try checkFinite(target, name: y.count == 1 ? "y" : "y[\(index)]", call: call)
+        }
     }
 
     func checkFinite(_ tensor: Tensor, name: String, call: String) throws {
         guard tensor.allFinite else {
             throw KerasError.invalidData("\(call): \(name) contains NaN or infinite values; clean or impute them first.")
         }
-    }
-
-    /// The loss to train with: the compiled loss, or its from-logits form when the model ends
-    /// in the matching softmax or sigmoid (Keras' fused, numerically stable crossentropy).
-    func trainingLoss(_ loss: any Loss) -> (loss: any Loss, logits: Bool) {
-        if let fusedLoss { return (fusedLoss, true) }
-        guard let activation = finalProbabilityActivation, let fused = Losses.fromLogits(loss, activation: activation) else {
-            return (loss, false)
-        }
-        fusedLoss = fused
-        return (fused, true)
-    }
-
-    /// One gradient step on a batch; returns the batch loss and the predictions.
-    func trainStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?) throws -> (loss: Float, yPred: Tensor) {
-        let (optimizer, loss) = try requireCompiled("fit")
-        let (lossFunction, logits) = trainingLoss(loss)
-        let variables = trainableWeights
-        // The tape and its graph end before the update, so that the optimizer updates the
-        // weights in place instead of copying storage the graph still holds.
-        let (lossValue, predictions, gradients) = try { () throws -> (Float, Tensor, [Tensor]) in
-            let tape = GradientTape()
-            var output = Tensor(0)
-            let total = try tape.record {
-                output = try call(x, training: true, logits: logits)
-                try lossFunction.validate(yTrue: y.shape, yPred: output.shape)
-                var value = lossFunction(y, output, sampleWeight: sampleWeight)
-                for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
-                return value
-            }
-            return (total.scalar, output.detached, tape.gradient(of: total, wrt: variables))
-        }()
-        try optimizer.apply(gradients, to: variables)
-        for layer in layers { layer.applyConstraints() }
-        guard logits else { return (lossValue, predictions) }
-        return (lossValue, finalProbabilityActivation == "softmax" ? predictions.softmax() : predictions.sigmoid())
-    }
-
-    /// The loss and predictions on a batch, without training.
-    func testStep(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?) throws -> (loss: Float, yPred: Tensor) {
-        let (_, loss) = try requireCompiled("evaluate")
-        let output = try call(x, training: false, logits: false)
-        try loss.validate(yTrue: y.shape, yPred: output.shape)
-        var value = loss(y, output, sampleWeight: sampleWeight)
-        for layer in layers { if let penalty = layer.regularizationLoss() { value = value + penalty } }
-        return (value.scalar, output)
-    }
-
-    /// The loss and metric values after the batches seen so far.
-    func currentLogs(loss: Float, metrics: [any Metric]) -> [String: Float] {
-        var logs = ["loss": loss]
-        for metric in metrics { logs[metric.name] = metric.result() }
-        return logs
     }
 
     /// The per-sample weights from `sampleWeight` and `classWeight`, or `nil` when there are none.
@@ -216,38 +375,5 @@ open class Model {
         }
         let perClass = Tensor(weights)
         return sampleWeight.map { $0 * perClass } ?? perClass
-    }
-}
-
-/// A running mean weighted by batch size: the loss shown while an epoch runs.
-final class MeanTracker {
-    private var total: Double = 0
-    private var weight: Double = 0
-    func add(_ value: Float, weight: Float) {
-        total += Double(value) * Double(weight)
-        self.weight += Double(weight)
-    }
-    func reset() { (total, weight) = (0, 0) }
-    var value: Float { weight == 0 ? 0 : Float(total / weight) }
-}
-
-extension Losses {
-    /// The from-logits form of a crossentropy that follows `activation` (`"softmax"` or
-    /// `"sigmoid"`), or `nil` when the loss does not pair with it. What Keras' TensorFlow
-    /// backend does when a crossentropy sees the output of a softmax or sigmoid.
-    static func fromLogits(_ loss: any Loss, activation: String) -> (any Loss)? {
-        switch (loss, activation) {
-        case (var loss as CategoricalCrossentropy, "softmax") where !loss.fromLogits:
-            loss.fromLogits = true
-            return loss
-        case (var loss as SparseCategoricalCrossentropy, "softmax") where !loss.fromLogits:
-            loss.fromLogits = true
-            return loss
-        case (var loss as BinaryCrossentropy, "sigmoid") where !loss.fromLogits:
-            loss.fromLogits = true
-            return loss
-        default:
-            return nil
-        }
     }
 }

@@ -10,11 +10,15 @@
 public final class Sequential: Model {
     private var stack: [Layer]
 
-    public init(_ layers: [Layer] = [], name: String? = nil) {
-        stack = layers
-        super.init(name: name ?? LayerNames.unique(for: "sequential"))
+    /// - Parameter layers: the layers, first to last; an `Input(shape:)` first declares the input shape.
+    public init(_ layers: [any LayerRepresentable] = [], name: String? = nil, trainable: Bool = true) {
+        stack = layers.map(\.layerValue)
+        super.init(name: name, trainable: trainable)
         buildIfInputShapeIsDeclared()
     }
+
+    public override class var kerasClassName: String { "Sequential" }
+    public override class var kerasModule: String { "keras" }
 
     /// Builds right away when the first layer declares (or was built for) its input shape, as Keras does, so that
     /// `summary()` and `weights` are complete before any data is seen. A layer that cannot be
@@ -31,18 +35,32 @@ public final class Sequential: Model {
 
     public override var layers: [Layer] { stack.filter { !($0 is InputLayer) } }
 
-    /// Appends a layer on top of the stack.
-    public func add(_ layer: Layer) {
-        stack.append(layer)
+    public override var sublayerGroups: [SublayerGroup] { [SublayerGroup(name: "layers", layers: layers, isList: true)] }
+
+    public override var isBuilt: Bool { !layers.isEmpty && layers.allSatisfy(\.isBuilt) }
+
+    public override var builtInputShapes: [[Int?]]? { builtInputShape.map { [$0] } }
+
+    /// Appends a layer (or the `Input(shape:)` that starts the stack) on top of the stack.
+    public func add(_ layer: any LayerRepresentable) {
+        stack.append(layer.layerValue)
+        LayerTracking.structureChanged()
         buildIfInputShapeIsDeclared()
     }
 
     /// Removes the top layer and returns it.
     @discardableResult
-    public func pop() -> Layer? { stack.popLast() }
+    public func pop() -> Layer? {
+        defer { LayerTracking.structureChanged() }
+        return stack.popLast()
+    }
 
     /// The shape of one sample the model expects, when the first layer declares it.
     public var inputShape: [Int]? { stack.first?.declaredInputShape }
+
+    public override func build(inputShapes: [[Int?]]) throws {
+        try build(inputShape: try single(inputShapes, "shapes"))
+    }
 
     public override func build(inputShape: [Int?]) throws {
         if let declared = self.inputShape, Array(inputShape.dropFirst()) != declared.map({ Optional($0) }) {
@@ -55,6 +73,7 @@ public final class Sequential: Model {
             try layer.buildIfNeeded(inputShape: shape)
             shape = try layer.outputShape(forInputShape: shape)
         }
+        LayerTracking.structureChanged()
     }
 
     /// The output shape of each layer, when the input shape is known (`nil` where unknown).
@@ -74,29 +93,30 @@ public final class Sequential: Model {
         return result
     }
 
-    public override var finalProbabilityActivation: String? {
-        switch layers.last {
-        case let dense as Dense where ["softmax", "sigmoid"].contains(dense.activation.name): return dense.activation.name
-        case let activation as Activation where ["softmax", "sigmoid"].contains(activation.activation.name): return activation.activation.name
-        default: return nil
-        }
+    public override func outputShapes(forInputShapes inputShapes: [[Int?]]) throws -> [[Int?]] {
+        var shape = try single(inputShapes, "shapes")
+        for layer in stack { shape = try layer.outputShape(forInputShape: shape) }
+        return [shape]
     }
 
-    public override func call(_ input: Tensor, training: Bool, logits: Bool) throws -> Tensor {
-        if !isBuilt { try build(inputShape: [nil] + input.shape.dropFirst().map { $0 }) }
-        var x = input
-        let active = layers
-        for (index, layer) in active.enumerated() {
-            if logits && index == active.count - 1 {
-                if let dense = layer as? Dense { return try dense.preActivation(x) }
-                if layer is Activation { return x }
-            }
-            x = try layer.call(x, training: training)
-        }
-        return x
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        try call([input], masks: [nil], training: training)[0]
     }
 
-    /// The model's outputs for a batch: `model(x)`.
+    /// Runs the stack; each layer gets the mask the layer before it computed (an `Embedding`
+    /// with `maskZero` masks the padding for the recurrent layer after it).
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        var x = try single(inputs, "tensors")
+        var mask = masks.first ?? nil
+        if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
+        for layer in stack where !(layer is InputLayer) {
+            let output = try singleOutput(try layer.call([x], masks: [mask], training: training))
+            mask = try layer.computeMask([x], masks: [mask]).first ?? nil
+            x = output
+        }
+        return [x]
+    }
+
     public override var builtInputShape: [Int?]? { isBuilt ? stack.first?.builtInputShape : nil }
 
     /// Keras' Sequential config: the layers, starting with an `InputLayer` when the input shape
@@ -110,9 +130,5 @@ public final class Sequential: Model {
         var config = try super.getConfig() + [ConfigField("layers", .array(layerConfigs))]
         if let builtInputShape { config.append(ConfigField("build_input_shape", .shape(builtInputShape))) }
         return config
-    }
-
-    public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
-        try call(input, training: training, logits: false)
     }
 }

@@ -8,17 +8,24 @@ extension Model {
 
     /// The text `summary()` prints.
     public func summaryText() -> String {
-        let shapes = (self as? Sequential)?.outputShapes() ?? layers.map { _ in nil }
-        let rows = zip(layers, shapes).map { layer, shape -> [String] in
+        let shapes = summaryShapes()
+        let connections = graph.flatMap(Self.connections)
+        var rows = zip(layers, shapes).map { layer, shape -> [String] in
             [
                 "\(layer.name) (\(type(of: layer).kerasClassName))",
-                shape.map(formatShape) ?? "?",
+                shape ?? "?",
                 layer.isBuilt ? SummaryTable.grouped(layer.countParams()) : "0 (unbuilt)",
             ]
         }
-        let table = SummaryTable(widths: [33, 24, 15], rightAligned: [false, false, true])
+        let table: SummaryTable
+        if let connections {
+            for index in rows.indices { rows[index].append(connections[ObjectIdentifier(layers[index])] ?? "-") }
+            table = SummaryTable(widths: [21, 19, 13, 18], rightAligned: [false, false, true, false])
+        } else {
+            table = SummaryTable(widths: [33, 24, 15], rightAligned: [false, false, true])
+        }
         var text = "Model: \"\(name)\"\n"
-        text += table.render(header: ["Layer (type)", "Output Shape", "Param #"], rows: rows)
+        text += table.render(header: ["Layer (type)", "Output Shape", "Param #"] + (connections == nil ? [] : ["Connected to"]), rows: rows)
         let trainable = trainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
         let frozen = nonTrainableWeights.reduce(0) { $0 + $1.shape.reduce(1, *) }
         // Keras lists the optimizer's state once it is built, that is, once training has begun.
@@ -28,6 +35,38 @@ extension Model {
         text += " Non-trainable params: \(SummaryTable.count(frozen))\n"
         if optimizerCount > 0 { text += " Optimizer params: \(SummaryTable.count(optimizerCount))\n" }
         return text
+    }
+}
+
+extension Model {
+    /// Each layer's output shape as the summary shows it: `(None, 10)`, `multiple` for a layer
+    /// called more than once, `nil` when unknown.
+    func summaryShapes() -> [String?] {
+        if let sequential = self as? Sequential { return sequential.outputShapes().map { $0.map(formatShape) } }
+        guard let graph else { return layers.map { _ in nil } }
+        return layers.map { layer in
+            let nodes = graph.nodes.filter { $0.layer === layer }
+            guard nodes.count == 1 else { return "multiple" }
+            return nodes[0].outputShapes.map(formatShape).joined(separator: ", ")
+        }
+    }
+
+    /// The "Connected to" column of a graph that is not a plain chain (Keras shows it then):
+    /// each layer's inputs as `layer[node][tensor]`; `nil` for a chain.
+    static func connections(_ graph: FunctionalGraph) -> [ObjectIdentifier: String]? {
+        var usage: [ObjectIdentifier: Int] = [:]
+        for node in graph.nodes { usage[ObjectIdentifier(node.layer), default: 0] += 1 }
+        let chain = graph.inputs.count == 1 && graph.nodes.allSatisfy { $0.inputs.count <= 1 } && usage.values.allSatisfy { $0 == 1 }
+            && Set(graph.nodes.flatMap { $0.inputs.map(\.key) }).count == graph.nodes.filter { !$0.inputs.isEmpty }.count
+        guard !chain else { return nil }
+        let indices = NodeIndices(graph)
+        var result: [ObjectIdentifier: String] = [:]
+        for node in graph.nodes where !node.inputs.isEmpty {
+            let text = node.inputs.map { "\($0.layer.name)[\(indices.index(of: $0.node, inArguments: true))][\($0.index)]" }
+            let key = ObjectIdentifier(node.layer)
+            result[key] = (result[key].map { [$0] } ?? []) .joined() + (result[key] == nil ? "" : ", ") + text.joined(separator: ", ")
+        }
+        return result
     }
 }
 

@@ -26,6 +26,9 @@ public enum Layers {
         "Rescaling": { try Rescaling(config: $0) },
         "CategoryEncoding": { try CategoryEncoding(config: $0) },
         "Discretization": { try Discretization(config: $0) },
+        "Sequential": { try Sequential(config: $0) },
+        "Functional": { try Model(functionalConfig: $0) },
+        "Model": { try Model(functionalConfig: $0) },
     ]
 
     /// The layer a serialized config describes, unbuilt, with the config's name and

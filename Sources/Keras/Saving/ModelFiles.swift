@@ -91,8 +91,9 @@ extension Model {
         weights.setAttribute("layer_names", .strings(layers.map(\.name)))
         for layer in layers {
             var group = HDF5Group()
-            group.setAttribute("weight_names", .strings(layer.weights.map(\.name)))
-            for weight in layer.weights { group.setDataset(weight.name, HDF5Dataset(HDF5Array(weight.value))) }
+            let variables = WeightsLayout.legacyWeights(layer)
+            group.setAttribute("weight_names", .strings(variables.map(\.name)))
+            for weight in variables { group.setDataset(weight.name, HDF5Dataset(HDF5Array(weight.value))) }
             weights.setGroup(layer.name, group)
         }
         root.setGroup("model_weights", weights)

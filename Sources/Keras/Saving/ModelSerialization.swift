@@ -5,13 +5,19 @@ import Foundation
 extension Model {
     /// The model as `config.json` in a `.keras` file holds it: class, config, `build_config`
     /// (once built) and `compile_config` (`{}` until compiled).
-    public func serialized() throws -> ConfigValue {
+    func modelSerialized() throws -> ConfigValue {
         var extra: [ConfigField] = []
-        if let builtInputShape {
-            extra.append(ConfigField("build_config", .object([ConfigField("input_shape", .shape(builtInputShape))])))
+        if let shapes = builtInputShapes {
+            let shape: ConfigValue = shapes.count == 1 ? .shape(shapes[0]) : .array(shapes.map { .shape($0) })
+            extra.append(ConfigField("build_config", .object([ConfigField("input_shape", shape)])))
         }
         extra.append(ConfigField("compile_config", try compileConfig()))
-        return KerasObject(module: "keras", className: Self.kerasClassName, config: try getConfig(), extra: extra).value
+        var object = KerasObject(module: Self.kerasModule, className: Self.kerasClassName, config: try getConfig(), extra: extra)
+        if let registered = CustomObjects.registeredName(of: type(of: self)) {
+            object.module = nil
+            object.registeredName = registered
+        }
+        return object.value
     }
 
     /// The arguments of `compile` as Keras records them; `{}` for a model not compiled.
@@ -20,7 +26,7 @@ extension Model {
         return .object([
             ConfigField("optimizer", optimizer.serialized),
             ConfigField("loss", compiledLossConfig),
-            ConfigField("loss_weights", .null),
+            ConfigField("loss_weights", compiledLossWeightsConfig),
             ConfigField("metrics", compiledMetricsConfig),
             ConfigField("weighted_metrics", .null),
             ConfigField("run_eagerly", .bool(false)),
@@ -70,32 +76,31 @@ extension Keras {
     /// The model a serialized config describes, built when the config records its input shape.
     static func model(fromConfig value: ConfigValue, compile: Bool) throws -> Model {
         let object = try KerasObject(value, kind: "model")
-        guard object.className == "Sequential" else {
-            throw KerasError.unknownName(kind: "model class (only Sequential models load for now)", name: object.className,
-                                         valid: ["Sequential"])
-        }
         // Keras 2.2 wrote a Sequential config as the bare list of its layers.
-        let layerValues: [ConfigValue]
-        if case let .array(items)? = object.config["layers"] {
-            layerValues = items
-        } else if case let .array(items) = object.config {
-            layerValues = items
-        } else {
-            throw KerasError.invalidData("The Sequential config has no 'layers' list")
+        let envelope: ConfigValue = if case .array = object.config, object.className == "Sequential" {
+            KerasObject(module: "keras", className: "Sequential", config: [ConfigField("layers", object.config)]).value
+        } else { value }
+        guard let model = try Layers.deserialize(envelope) as? Model else {
+            throw KerasError.unknownName(kind: "model class", name: object.className, valid: ["Sequential", "Functional"])
         }
-        let layers = try layerValues.map(Layers.deserialize)
-        let name = object.config["name"]?.stringValue
-        let model = Sequential(layers, name: name)
-        if !model.isBuilt {
-            let reader = object.reader("Sequential")
-            let buildConfig = object.extra.first { $0.key == "build_config" }?.value
-            let shape = try reader.shape("build_input_shape")
-                ?? ConfigReader(buildConfig ?? .null, context: "Sequential build_config").shape("input_shape")
-            if let shape { try model.build(inputShape: shape) }
+        if !model.isBuilt, let buildConfig = object.extra.first(where: { $0.key == "build_config" })?.value,
+           let shape = try ConfigReader(buildConfig, context: "\(object.className) build_config").shape("input_shape") {
+            try model.buildIfNeeded(inputShape: shape)
         }
         if compile, let compileConfig = object.extra.first(where: { $0.key == "compile_config" })?.value {
             try model.compile(fromConfig: compileConfig)
         }
         return model
+    }
+}
+
+extension Sequential {
+    /// The Sequential model a Keras config describes, built when the config records its input shape.
+    public convenience init(config reader: ConfigReader) throws {
+        guard case let .array(items)? = reader.value("layers") else {
+            throw KerasError.invalidData("The Sequential config has no 'layers' list")
+        }
+        self.init(try items.map(Layers.deserialize), name: reader.layerName)
+        if !isBuilt, let shape = try reader.shape("build_input_shape") { try build(inputShape: shape) }
     }
 }

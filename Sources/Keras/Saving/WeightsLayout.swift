@@ -2,10 +2,14 @@ import Foundation
 
 /// Where a model's variables live in Keras' HDF5 weights files.
 ///
-/// Keras 3 (`.weights.h5`, and `model.weights.h5` in a `.keras` zip): `layers/<name>/vars/<i>`,
-/// where `<name>` is the snake-cased class name with a counter in model order (`dense`,
-/// `dense_1`, `dropout`), not `layer.name`; `optimizer/vars/<i>` holds the iteration count
-/// (int64), the learning rate and the slots; an empty top-level `vars` group.
+/// Keras 3 (`.weights.h5`, and `model.weights.h5` in a `.keras` zip) mirrors the object tree:
+/// each layer's own variables in `<path>/vars/<i>`, its sublayers below it. A model's layers are
+/// under `layers/<name>`, where `<name>` is the snake-cased class name with a counter in model
+/// order (`dense`, `dense_1`, `dropout`), not `layer.name`; a layer held in a property is under
+/// the property's name (`cell`, `forward_layer`), a list of them under the name and a counter;
+/// so a nested model's Dense is `layers/sequential/layers/dense/vars/0`. A shared layer is saved
+/// once, where it is first met. `optimizer/vars/<i>` holds the iteration count (int64), the
+/// learning rate and the slots; the model's own (empty) `vars` group is at the top.
 ///
 /// Keras 2 (`model.save("m.h5")`, `save_weights("w.h5")`): a group per layer named after the
 /// layer, listed in the `layer_names` attribute, each listing its datasets in `weight_names`;
@@ -16,18 +20,14 @@ enum WeightsLayout {
     /// The Keras 3 weights tree of `model`, with the optimizer's state when it has one.
     static func tree(of model: Model) throws -> HDF5Group {
         var root = HDF5Group()
-        var layers = HDF5Group()
         for (path, layer) in layerPaths(model) {
             var variables = HDF5Group()
             variables.setAttribute("name", .string(layer.name))
-            for (index, weight) in layer.weights.enumerated() {
+            for (index, weight) in layer.ownWeights.enumerated() {
                 variables.setDataset("\(index)", HDF5Dataset(HDF5Array(weight.value)))
             }
-            var group = HDF5Group()
-            group.setGroup("vars", variables)
-            layers.setGroup(path, group)
+            root.setGroup(path.isEmpty ? "vars" : "\(path)/vars", variables)
         }
-        root.setGroup("layers", layers)
         if let optimizer = model.optimizer, optimizer.isBuilt {
             var variables = HDF5Group()
             variables.setAttribute("name", .string(optimizer.name))
@@ -36,47 +36,65 @@ enum WeightsLayout {
                     ? HDF5Array.int64(Int64(optimizer.iterations)) : HDF5Array(variable.value)
                 variables.setDataset("\(index)", HDF5Dataset(array))
             }
-            var group = HDF5Group()
-            group.setGroup("vars", variables)
-            root.setGroup("optimizer", group)
+            root.setGroup("optimizer/vars", variables)
         }
-        var top = HDF5Group()
-        top.setAttribute("name", .string(model.name))
-        root.setGroup("vars", top)
         return root
     }
 
-    /// Keras' group name for each layer: `dense`, `dense_1`, … by class, in model order.
+    /// Every layer of the tree under `model` (the model first, at `""`) with the path Keras
+    /// saves it at, each once: Keras' `_walk_saveable`, the `layers` of a model first, then
+    /// the other properties by name.
     static func layerPaths(_ model: Model) -> [(String, Layer)] {
-        var used: [String: Int] = [:]
-        return model.layers.map { layer in
-            let base = type(of: layer).kerasClassName.snakeCased
-            let count = used[base, default: 0]
-            used[base] = count + 1
-            return (count == 0 ? base : "\(base)_\(count)", layer)
+        var result: [(String, Layer)] = []
+        var visited = Set<ObjectIdentifier>()
+        func visit(_ layer: Layer, at path: String) {
+            guard visited.insert(ObjectIdentifier(layer)).inserted else { return }
+            result.append((path, layer))
+            let groups = layer.sublayerGroups.sorted { ($0.name == "layers" && layer is Model ? "" : $0.name) < ($1.name == "layers" && layer is Model ? "" : $1.name) }
+            for group in groups {
+                let base = path.isEmpty ? group.name : "\(path)/\(group.name)"
+                guard group.isList else {
+                    visit(group.layers[0], at: base)
+                    continue
+                }
+                var used: [String: Int] = [:]
+                for child in group.layers {
+                    let name = type(of: child).kerasClassName.snakeCased
+                    let count = used[name, default: 0]
+                    used[name] = count + 1
+                    visit(child, at: "\(base)/\(count == 0 ? name : "\(name)_\(count)")")
+                }
+            }
         }
+        visit(model, at: "")
+        return result
     }
 
     /// Loads a Keras 3 weights tree into a built model; with `optimizer`, also the optimizer's
     /// state when the file has it. Every count and shape is checked before anything changes.
     static func load(_ root: HDF5Group, into model: Model, file: String, optimizer includeOptimizer: Bool) throws {
         try requireBuilt(model, file: file)
-        var assignments: [(Variable, Tensor)] = []
-        let layersGroup = try root.group("layers")
         let paths = layerPaths(model)
-        let fileLayers = layersGroup.members.map(\.name)
-        guard fileLayers.count == paths.count else {
-            throw KerasError.invalidData(
-                "\(file): the file has weights for \(fileLayers.count) layers (\(fileLayers.joined(separator: ", "))) "
-                    + "but model '\(model.name)' has \(paths.count) (\(paths.map(\.0).joined(separator: ", "))); load it into the model it was saved from.")
-        }
-        for (path, layer) in paths {
-            guard case .group(let group)? = layersGroup[path] else {
-                throw KerasError.invalidData("\(file): no weights for layer '\(layer.name)' (group layers/\(path)); the file was saved from a different model.")
+        if case .group(let layersGroup)? = root["layers"] {
+            let fileLayers = layersGroup.members.map(\.name)
+            let modelLayers = paths.map(\.0).filter { $0.hasPrefix("layers/") && !$0.dropFirst(7).contains("/") }
+            guard fileLayers.count == modelLayers.count else {
+                throw KerasError.invalidData(
+                    "\(file): the file has weights for \(fileLayers.count) layers (\(fileLayers.joined(separator: ", "))) "
+                        + "but model '\(model.name)' has \(modelLayers.count) (\(modelLayers.map { $0.dropFirst(7) }.joined(separator: ", "))); load it into the model it was saved from.")
             }
-            let values = try datasets(in: group["vars"], file: file, path: "layers/\(path)/vars")
-            try check(values, against: layer.weights, what: "layer '\(layer.name)'", file: file)
-            assignments += zip(layer.weights, values).map { ($0, $1) }
+        }
+        var assignments: [(Variable, Tensor)] = []
+        for (path, layer) in paths {
+            let variables = layer.ownWeights
+            let varsPath = path.isEmpty ? "vars" : "\(path)/vars"
+            guard !variables.isEmpty || root[varsPath] != nil else { continue }
+            guard root[varsPath] != nil else {
+                throw KerasError.invalidData("\(file): no weights for layer '\(layer.name)' (group \(varsPath)); the file was saved from a different model.")
+            }
+            let values = try datasets(in: root[varsPath], file: file, path: varsPath)
+            try check(values, against: variables, what: "layer '\(layer.name)' (\(varsPath))", file: file)
+            assignments += zip(variables, values).map { ($0, $1) }
         }
         if includeOptimizer, let optimizer = model.optimizer, case .group(let group)? = root["optimizer"] {
             let arrays = try arrays(in: group["vars"], file: file, path: "optimizer/vars")
@@ -128,11 +146,15 @@ enum WeightsLayout {
         }
         var assignments: [(Variable, Tensor)] = []
         for ((_, values), layer) in zip(stored, targets) {
-            try check(values, against: layer.weights, what: "layer '\(layer.name)'", file: file)
-            assignments += zip(layer.weights, values).map { ($0, $1) }
+            let variables = legacyWeights(layer)
+            try check(values, against: variables, what: "layer '\(layer.name)'", file: file)
+            assignments += zip(variables, values).map { ($0, $1) }
         }
         for (variable, value) in assignments { variable.assign(value) }
     }
+
+    /// A layer's weights as Keras 2 files list them: trainable first, sublayers' included.
+    static func legacyWeights(_ layer: Layer) -> [Variable] { layer.trainableWeights + layer.nonTrainableWeights }
 
     // MARK: - Checks
 

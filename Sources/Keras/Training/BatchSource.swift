@@ -1,16 +1,38 @@
 import Dispatch
 
 /// One batch: inputs, and for training or evaluation, targets and optional sample weights.
+/// A model with several inputs or outputs takes one array per input and per output.
 public struct Batch {
-    public var x: Tensor
-    public var y: Tensor?
+    /// One array per model input.
+    public var inputs: [Tensor]
+    /// One array per model output; `nil` for prediction.
+    public var targets: [Tensor]?
     public var sampleWeight: Tensor?
 
     public init(x: Tensor, y: Tensor? = nil, sampleWeight: Tensor? = nil) {
-        self.x = x
-        self.y = y
+        self.init(inputs: [x], targets: y.map { [$0] }, sampleWeight: sampleWeight)
+    }
+
+    public init(inputs: [Tensor], targets: [Tensor]? = nil, sampleWeight: Tensor? = nil) {
+        self.inputs = inputs
+        self.targets = targets
         self.sampleWeight = sampleWeight
     }
+
+    /// The (first) input.
+    public var x: Tensor {
+        get { inputs[0] }
+        set { inputs[0] = newValue }
+    }
+
+    /// The (first) target.
+    public var y: Tensor? {
+        get { targets?.first }
+        set { targets = newValue.map { [$0] } }
+    }
+
+    /// The number of samples.
+    var count: Int { inputs[0].shape[0] }
 }
 
 /// Batches made on demand, for data larger than memory (Keras' `PyDataset`).
@@ -43,35 +65,38 @@ protocol BatchPlan: AnyObject {
 
 /// In-memory tensors cut into batches; shuffling reorders samples, as Keras does.
 final class TensorBatches: BatchPlan {
-    let x: Tensor, y: Tensor?, weights: Tensor?
+    let x: [Tensor], y: [Tensor]?, weights: Tensor?
     let batchSize: Int
     private var order: [Int]?
 
-    init(x: Tensor, y: Tensor?, weights: Tensor?, batchSize: Int) {
+    init(x: [Tensor], y: [Tensor]?, weights: Tensor?, batchSize: Int) {
         self.x = x
         self.y = y
         self.weights = weights
         self.batchSize = batchSize
     }
 
-    var batchCount: Int { (x.shape[0] + batchSize - 1) / batchSize }
+    var count: Int { x[0].shape[0] }
+    var batchCount: Int { (count + batchSize - 1) / batchSize }
     var checksEachBatch: Bool { false }
 
     func startEpoch(shuffled: Bool) {
         guard shuffled else { order = nil; return }
-        var indices = order ?? Array(0..<x.shape[0])
+        var indices = order ?? Array(0..<count)
         RandomGenerator.withGlobal { indices.shuffle(using: &$0) }
         order = indices
     }
 
     func batch(_ step: Int) throws -> Batch {
-        let range = (step * batchSize)..<min(x.shape[0], (step + 1) * batchSize)
-        if range.count == x.shape[0] { return Batch(x: x, y: y, sampleWeight: weights) }
+        let range = (step * batchSize)..<min(count, (step + 1) * batchSize)
+        if range.count == count { return Batch(inputs: x, targets: y, sampleWeight: weights) }
         guard let order else {
-            return Batch(x: x.slice(axis: 0, range), y: y?.slice(axis: 0, range), sampleWeight: weights?.slice(axis: 0, range))
+            return Batch(inputs: x.map { $0.slice(axis: 0, range) }, targets: y?.map { $0.slice(axis: 0, range) },
+                         sampleWeight: weights?.slice(axis: 0, range))
         }
         let indices = Tensor(order[range].map(Float.init))
-        return Batch(x: x.gathering(indices), y: y?.gathering(indices), sampleWeight: weights?.gathering(indices))
+        return Batch(inputs: x.map { $0.gathering(indices) }, targets: y?.map { $0.gathering(indices) },
+                     sampleWeight: weights?.gathering(indices))
     }
 
     func endEpoch() {}

@@ -13,30 +13,83 @@ extension Model {
         callbacks: [Callback] = [], validationSplit: Float = 0, validationData: (Tensor, Tensor)? = nil,
         shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
     ) throws -> History {
+        try fit(inputs: [x], targets: [y], epochs: epochs, batchSize: batchSize, verbose: verbose, callbacks: callbacks,
+                validationSplit: validationSplit, validationData: validationData.map { ([$0.0], [$0.1]) },
+                shuffle: shuffle, classWeight: classWeight, sampleWeight: sampleWeight, initialEpoch: initialEpoch)
+    }
+
+    /// Trains a model with several inputs or outputs: one array per input and one per output,
+    /// in the order of `inputs` and `outputs`.
+    @discardableResult
+    public func fit(
+        _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, verbose: Int = 1,
+        callbacks: [Callback] = [], validationSplit: Float = 0, validationData: ([Tensor], [Tensor])? = nil,
+        shuffle: Bool = true, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
+    ) throws -> History {
+        try fit(inputs: x, targets: y, epochs: epochs, batchSize: batchSize, verbose: verbose, callbacks: callbacks,
+                validationSplit: validationSplit, validationData: validationData, shuffle: shuffle, classWeight: nil,
+                sampleWeight: sampleWeight, initialEpoch: initialEpoch)
+    }
+
+    /// Trains a model with several inputs or outputs, the arrays keyed by input and output
+    /// name (`inputNames`, `outputNames`).
+    @discardableResult
+    public func fit(
+        _ x: [String: Tensor], _ y: [String: Tensor], epochs: Int = 1, batchSize: Int = 32, verbose: Int = 1,
+        callbacks: [Callback] = [], validationSplit: Float = 0, validationData: ([String: Tensor], [String: Tensor])? = nil,
+        shuffle: Bool = true, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
+    ) throws -> History {
+        try fit(inputs: try ordered(x, by: inputNames, what: "input"), targets: try ordered(y, by: outputNames, what: "output"),
+                epochs: epochs, batchSize: batchSize, verbose: verbose, callbacks: callbacks, validationSplit: validationSplit,
+                validationData: try validationData.map { (try ordered($0.0, by: inputNames, what: "input"), try ordered($0.1, by: outputNames, what: "output")) },
+                shuffle: shuffle, classWeight: nil, sampleWeight: sampleWeight, initialEpoch: initialEpoch)
+    }
+
+    /// The arrays of a dictionary in the order of `names`; throws naming a missing or unknown key.
+    func ordered(_ arrays: [String: Tensor], by names: [String], what: String) throws -> [Tensor] {
+        for key in arrays.keys where !names.contains(key) {
+            throw KerasError.unknownName(kind: "\(what) of model '\(name)'", name: key, valid: names)
+        }
+        return try names.map { key in
+            guard let array = arrays[key] else {
+                throw KerasError.invalidData("No array for \(what) '\(key)' of model '\(name)'; give one for each of \(names.joined(separator: ", ")).")
+            }
+            return array
+        }
+    }
+
+    private func fit(
+        inputs x: [Tensor], targets y: [Tensor], epochs: Int, batchSize: Int, verbose: Int, callbacks: [Callback],
+        validationSplit: Float, validationData: ([Tensor], [Tensor])?, shuffle: Bool, classWeight: [Int: Float]?,
+        sampleWeight: Tensor?, initialEpoch: Int
+    ) throws -> History {
         _ = try requireCompiled("fit")
         guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw KerasError.invalidArgument(name: "validationSplit", value: "\(validationSplit)", expected: "a fraction in [0, 1)")
         }
         try prepare(x, y, call: "fit")
-        if let sampleWeight, sampleWeight.shape != [x.shape[0]] {
-            throw KerasError.shapeMismatch(context: "fit sampleWeight", expected: "[\(x.shape[0])]", got: "\(sampleWeight.shape)",
+        let count = x[0].shape[0]
+        if let sampleWeight, sampleWeight.shape != [count] {
+            throw KerasError.shapeMismatch(context: "fit sampleWeight", expected: "[\(count)]", got: "\(sampleWeight.shape)",
                                            fix: "Pass one weight per sample.")
+        }
+        if classWeight != nil && y.count != 1 {
+            throw KerasError.invalidArgument(name: "classWeight", value: "\(y.count) outputs", expected: "a model with one output")
         }
 
         // Validation data: given, or the last fraction of the samples before shuffling.
-        var (trainX, trainY, trainWeight) = (x, y, try sampleWeights(y, classWeight: classWeight, sampleWeight: sampleWeight))
+        var (trainX, trainY, trainWeight) = (x, y, try sampleWeights(y[0], classWeight: classWeight, sampleWeight: sampleWeight))
         var validation = validationData
         if validation == nil && validationSplit > 0 {
-            let count = x.shape[0]
             let split = Int(Float(count) * (1 - validationSplit))
             guard split > 0 && split < count else {
                 throw KerasError.invalidArgument(name: "validationSplit", value: "\(validationSplit)",
                                                  expected: "a fraction that leaves samples on both sides of \(count)")
             }
-            validation = (x.slice(axis: 0, split..<count), y.slice(axis: 0, split..<count))
-            trainX = x.slice(axis: 0, 0..<split)
-            trainY = y.slice(axis: 0, 0..<split)
+            validation = (x.map { $0.slice(axis: 0, split..<count) }, y.map { $0.slice(axis: 0, split..<count) })
+            trainX = x.map { $0.slice(axis: 0, 0..<split) }
+            trainY = y.map { $0.slice(axis: 0, 0..<split) }
             trainWeight = trainWeight?.slice(axis: 0, 0..<split)
         }
         if let (validationX, validationY) = validation { try prepare(validationX, validationY, call: "fit validationData") }
@@ -69,7 +122,7 @@ extension Model {
         _ batches: any BatchPlan, validation: (any BatchPlan)?, epochs: Int, verbose: Int,
         callbacks: [Callback], shuffle: Bool, initialEpoch: Int
     ) throws -> History {
-        let (_, loss) = try requireCompiled("fit")
+        _ = try requireCompiled("fit")
         guard epochs >= 0, initialEpoch >= 0 else {
             throw KerasError.invalidArgument(name: "epochs", value: "\(epochs)", expected: "a non-negative integer")
         }
@@ -82,7 +135,6 @@ extension Model {
             callback.params = ["epochs": epochs, "steps": steps, "verbose": verbose]
         }
         stopTraining = false
-        let lossTracker = MeanTracker()
 
         resumeEpoch = nil
         try list.callEach { try $0.onTrainBegin(logs: [:]) }
@@ -93,22 +145,17 @@ extension Model {
             try list.callEach { try $0.onEpochBegin(epoch, logs: [:]) }
             if verbose == 1 || verbose == 2 { print("Epoch \(epoch + 1)/\(epochs)") }
             let bar = ProgressBar(target: steps, verbose: verbose)
-            lossTracker.reset()
-            compiledMetrics?.forEach { $0.reset() }
+            resetMetrics()
             batches.startEpoch(shuffled: shuffle)
             var logs: [String: Float] = [:]
             for step in 0..<steps {
                 try list.callEach { try $0.onTrainBatchBegin(step, logs: [:]) }
                 let batch = try batches.batch(step)
-                guard let y = batch.y else {
+                guard let targets = batch.targets else {
                     throw KerasError.invalidData("fit: batch \(step) has no targets (y); training needs them.")
                 }
-                if batches.checksEachBatch { try prepare(batch.x, y, call: "fit batch \(step)") }
-                let (batchLoss, predictions) = try trainStep(batch.x, y, sampleWeight: batch.sampleWeight)
-                lossTracker.add(batchLoss, weight: Float(batch.x.shape[0]))
-                let metrics = try self.metrics(yTrue: y.shape, yPred: predictions.shape, loss: loss)
-                for metric in metrics { metric.update(yTrue: y, yPred: predictions, sampleWeight: batch.sampleWeight) }
-                logs = currentLogs(loss: lossTracker.value, metrics: metrics)
+                if batches.checksEachBatch { try prepare(batch.inputs, targets, call: "fit batch \(step)") }
+                logs = try trainStep(batch)
                 bar.update(step + 1, values: sortedValues(logs), finalize: false)
                 try list.callEach { try $0.onTrainBatchEnd(step, logs: logs) }
                 if stopTraining { break }

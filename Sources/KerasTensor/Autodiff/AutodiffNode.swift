@@ -15,6 +15,9 @@ final class AutodiffNode: @unchecked Sendable {
     /// its ordering. One graph is differentiated by one thread at a time.
     var visit = 0
     var position = 0
+    /// For the output of a softmax or sigmoid: the activation's name and its input, so that a
+    /// crossentropy can work from the logits (what TensorFlow reads off `output.op.inputs[0]`).
+    var logits: (activation: String, tensor: Tensor)?
 
     /// A leaf: a variable or a watched tensor.
     init() {
@@ -78,6 +81,21 @@ extension Tensor {
         var result = self
         result.node = nil
         return result
+    }
+
+    /// This tensor, marked as the output of `activation` (`"softmax"` over the last axis, or
+    /// `"sigmoid"`) applied to `logits`, while a tape records. A crossentropy that meets the
+    /// mark computes from the logits: numerically stable, whatever layer or model made the
+    /// output. Outside a tape nothing is recorded and nothing is marked.
+    public func marked(asActivation activation: String, of logits: Tensor) -> Tensor {
+        node?.logits = (activation, logits)
+        return self
+    }
+
+    /// The logits this tensor was computed from by `activation`, when it was marked so on a tape.
+    public func logits(ofActivation activation: String) -> Tensor? {
+        guard let logits = node?.logits, logits.activation == activation else { return nil }
+        return logits.tensor
     }
 
     /// Whether this tensor is tracked by a gradient tape.
