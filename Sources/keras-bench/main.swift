@@ -6,6 +6,8 @@
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
 //   swift run -c release keras-bench mlp [N]    only the MNIST-MLP epoch, N rounds (default 5)
 //   swift run -c release keras-bench mlp serve  one epoch per line of input (Tools/bench/compare_mlp_epoch.py)
+//   swift run -c release keras-bench rnn [lstm|gru] [rounds]   Embedding → LSTM/GRU(128) → Dense, 100 steps, batch 64
+//   swift run -c release keras-bench rnn [lstm|gru] serve data.npz  (Tools/bench/compare_rnn_epoch.py)
 //   swift run -c release keras-bench hdf5       writing and reading a 134 MB weights file
 //   swift run -c release keras-bench datasets   the dataset loaders on the files of the Keras cache
 //
@@ -33,12 +35,14 @@ case "mlp":
     try TrainingBenchmark.runMLP(rounds: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
 case "elementwise":
     runElementwiseBenchmarks()
+case "rnn":
+    try RecurrentBenchmark.run(Array(arguments.dropFirst()))
 case "hdf5":
     try HDF5Benchmark.run()
 case "datasets":
     DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|datasets|hdf5]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|datasets|hdf5]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 }

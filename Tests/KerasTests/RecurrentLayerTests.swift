@@ -76,7 +76,7 @@ final class MinimalCell: RecurrentCell {
 
     @Test("outputs, states and gradients equal Keras'", arguments: RecurrentFixtures.cases)
     func kerasParity(_ fixture: RecurrentFixtures.Case) throws {
-        let layer = try fixture.layer.map { try Layers.deserialize(try JSONParser.parse($0)) }
+        let layer = try fixture.layer.map { try Layers.deserialize(try ConfigValue(json: $0)) }
             ?? RNN(MinimalCell(units: 3), returnSequences: true)
         try layer.buildIfNeeded(inputShapes: [[nil] + fixture.x_shape.dropFirst().map { $0 }])
         try layer.setWeights(zip(fixture.weights, fixture.weight_shapes).map { Tensor(shape: $1, scalars: $0) })
@@ -107,6 +107,11 @@ final class MinimalCell: RecurrentCell {
         }
     }
 
+    @Test func fixturesArePresent() {
+        #expect(RecurrentFixtures.cases.count >= 25 && RecurrentFixtures.models.count == 2,
+                "Tests/Fixtures/recurrent.json is missing: run Tools/fixtures/make_recurrent_fixtures.py")
+    }
+
     @Test("masks from Embedding(maskZero) and Masking reach the recurrent layer", arguments: RecurrentFixtures.models)
     func maskPropagation(_ fixture: RecurrentFixtures.MaskModel) throws {
         let model = try Keras.modelFromJSON(fixture.model)
@@ -126,7 +131,7 @@ final class MinimalCell: RecurrentCell {
     }
 
     @Test func savedWeightsFollowKerasPaths() throws {
-        let model = Sequential([Embedding(12, 4, inputShape: [5]), Bidirectional(try LSTM(3, returnSequences: true)),
+        let model = Sequential([Embedding(12, 4, inputShape: [5]), try Bidirectional(LSTM(3, returnSequences: true)),
                                 GRU(2), Dense(units: 1)])
         _ = try model.predict(Tensor(shape: [1, 5], scalars: [1, 2, 3, 0, 0]))
         let url = try SavingTests.temporaryDirectory().appendingPathComponent("m.weights.h5")
