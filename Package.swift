@@ -23,7 +23,7 @@ let package = Package(
         // Pictures: SVG charts, training curves, prediction plots, image grids, an HTML report.
         .target(name: "KerasPlot", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "KerasTensor", "CKernels"]),
-        .executableTarget(name: "Examples", dependencies: ["Keras", "KerasPlot"], resources: [.copy("Data")]),
+        .executableTarget(name: "Examples", dependencies: ["Keras", "KerasPlot"]),
         .testTarget(name: "KerasTensorTests", dependencies: ["KerasTensor"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"]),
         .testTarget(name: "KerasPlotTests", dependencies: ["KerasPlot"]),

@@ -1,4 +1,3 @@
-import Foundation
 import Keras
 
 /// Seed 004: the five steps of Keras on the Pima Indians diabetes table — define, compile,
@@ -6,14 +5,12 @@ import Keras
 enum PimaExample {
     static func run() throws {
         Keras.setRandomSeed(7)
-        let dataset = try loadPima()
-        let X = dataset[.all, 0..<8]
-        let Y = dataset[.all, 8..<9]
+        let (X, Y) = try Datasets.pimaIndiansDiabetes()   // (768, 8) and (768,)
 
         // 1. Define.
         let model = Sequential()
-        model.add(Dense(units: 12, activation: .relu, inputDim: 8))
-        model.add(Dense(units: 1, activation: .sigmoid))
+        model.add(Dense(12, activation: .relu, inputDim: 8))
+        model.add(Dense(1, activation: .sigmoid))
         // 2. Compile.
         try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
         // 3. Fit.
@@ -25,18 +22,7 @@ enum PimaExample {
         let probabilities = try model.predict(X)
         let predictions = probabilities .> 0.5
         for i in 0..<5 {
-            print("\(X[i].scalars) => \(Int(predictions[i, 0].scalar)) (expected \(Int(Y[i, 0].scalar)))")
+            print("\(X[i].scalars) => \(Int(predictions[i, 0].scalar)) (expected \(Int(Y[i].scalar)))")
         }
-    }
-
-    /// The embedded CSV: 768 rows of 8 features and the 0/1 outcome.
-    static func loadPima() throws -> Tensor {
-        guard let url = Bundle.module.url(forResource: "pima-indians-diabetes", withExtension: "csv", subdirectory: "Data") else {
-            throw KerasError.invalidData("The embedded pima-indians-diabetes.csv is missing from the Examples bundle.")
-        }
-        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
-            line.split(separator: ",").compactMap { Float($0) }
-        }
-        return Tensor(rows)
     }
 }

@@ -30,7 +30,7 @@ enum XORExample {
         let folder = URL(fileURLWithPath: "saved", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let structure = folder.appendingPathComponent("basic_model.json")
-        let weights = folder.appendingPathComponent("basic_weights.weights.h5").path
+        let weights = folder.appendingPathComponent("basic_weights.h5").path
         try model.toJSON().write(to: structure, atomically: true, encoding: .utf8)
         try model.saveWeights(weights)
         let rebuilt = try Keras.modelFromJSON(try String(contentsOf: structure, encoding: .utf8))

@@ -92,6 +92,38 @@ let fashionMNISTRealDataAvailable: Bool =
         #expect(npz["x_train"]?.scalarType == .uint8 && npz["x_train"]?.tensor.shape == [8, 28, 28])
     }
 
+    /// MNIST as distributed: the four IDX files, gzip or plain, in the cache's `mnist/` folder or a folder given.
+    @Test func mnistReadsTheFourIDXFilesPlainOrGzip() throws {
+        let cache = try F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let folder = cache.appendingPathComponent("mnist")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let train = Self.fakeImages(7), test = Self.fakeImages(4)
+        try F.write(F.gzipStored(F.idxBytes(shape: [7, 28, 28], values: train.images)), to: folder.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        try F.write(F.idxBytes(shape: [7], values: train.labels), to: folder.appendingPathComponent("train-labels-idx1-ubyte"))
+        try F.write(F.idxBytes(shape: [4, 28, 28], values: test.images), to: folder.appendingPathComponent("t10k-images-idx3-ubyte"))
+        // Three of four: the error names the npz, the IDX alternative, the missing file and where to put it.
+        F.expectInvalidData(["MNIST", "mnist.npz", "731c5ac6", "train-images-idx3-ubyte(.gz)", folder.path + "/",
+                             "lacks t10k-labels-idx1-ubyte.gz", "directory:"]) {
+            _ = try Datasets.mnist(path: "mnist.npz", directories: [cache])
+        }
+        try F.write(F.gzipStored(F.idxBytes(shape: [4], values: test.labels)), to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.mnist(path: "mnist.npz", directories: [cache])
+        #expect(xTrain.shape == [7, 28, 28] && yTrain.scalars == train.labels.map(Float.init))
+        #expect(xTest.scalars == test.images.map(Float.init) && yTest.scalars == [0, 1, 2, 3])
+        // The public loader takes the folder itself.
+        let ((given, _), _) = try Datasets.mnist(directory: folder.path)
+        #expect(given == xTrain)
+    }
+
+    @Test func pimaIndiansDiabetesIsEmbedded() throws {
+        let (x, y) = try Datasets.pimaIndiansDiabetes()
+        #expect(x.shape == [768, 8] && y.shape == [768])
+        #expect(x[0].scalars == [6, 148, 72, 35, 0, 33.6, 0.627, 50])
+        #expect(Set(y.scalars) == [0, 1] && y.sum().scalar == 268)   // 268 diabetic, 500 not
+        #expect(Datasets.pimaIndiansDiabetesColumns.count == 9 && Datasets.pimaIndiansDiabetesColumns.last == "Outcome")
+    }
+
     @Test func randomStatePermutationsMatchNumPy() {
         #expect(F.expected.random_state_permutations.count == 5)
         for case_ in F.expected.random_state_permutations {

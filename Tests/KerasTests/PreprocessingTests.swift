@@ -93,19 +93,10 @@ struct PreprocessingFixtures: Decodable {
         try #require(shared, "Tests/Fixtures/preprocessing.json is missing or unreadable")
     }
 
-    /// The Pima Indians diabetes table the examples embed: 768 rows, 8 features and the outcome.
-    static let pima: Tensor? = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/Examples/Data/pima-indians-diabetes.csv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        let rows = text.split(separator: "\n").map { $0.split(separator: ",").compactMap { Float($0) } }
-        return Tensor(rows)
-    }()
-
+    /// The Pima Indians diabetes table (`Datasets.pimaIndiansDiabetes`): 768 rows, 8 features and the outcome.
     static func pimaTable() throws -> Tensor {
-        let table = try #require(pima, "Sources/Examples/Data/pima-indians-diabetes.csv is missing")
-        #expect(table.shape == [768, 9])
-        return table
+        let (x, y) = try Datasets.pimaIndiansDiabetes()
+        return Tensor.concatenate([x, y.reshaped(to: [768, 1])], axis: 1)
     }
 }
 

@@ -115,7 +115,23 @@ import Testing
         let before = other.getWeights()
         #expect(throws: KerasError.self) { try other.loadWeights(path) }
         #expect(other.getWeights().map(\.scalars) == before.map(\.scalars), "a failed load changes nothing")
-        #expect(throws: KerasError.self) { try model.saveWeights(directory.appendingPathComponent("w.h5").path) }
+        #expect(throws: KerasError.self) { try model.saveWeights(directory.appendingPathComponent("w.txt").path) }
+    }
+
+    /// Seed 003's `model.save_weights('basic_weights.h5')`: Keras 2's layout, read back by `loadWeights`.
+    @Test func saveWeightsToAnH5NameWritesKeras2Layout() throws {
+        let (model, x, _) = try Self.trainedModel()
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("basic_weights.h5").path
+        try model.saveWeights(path)
+        let root = try HDF5File.read(URL(fileURLWithPath: path))
+        #expect(root.attribute("layer_names") == .strings(model.layers.map(\.name)))
+        #expect(WeightsLayout.isLegacy(root))
+        let copy = try #require(try Keras.modelFromJSON(try model.toJSON()) as? Sequential)
+        #expect(try copy.predict(x).scalars != (try model.predict(x)).scalars)
+        try copy.loadWeights(path)
+        #expect(try copy.predict(x).scalars == (try model.predict(x)).scalars)
     }
 
     @Test func trainingResumesExactlyFromASavedModel() throws {

@@ -27,6 +27,10 @@ public final class BackupAndRestore: Callback {
         guard case .array(let epochArray)? = root.attribute("epoch"), let epoch = epochArray.scalarInt else {
             throw KerasError.invalidData("\(backupPath): not a BackupAndRestore backup (no 'epoch' attribute)")
         }
+        guard (0..<Int(Int32.max)).contains(epoch) else {
+            throw KerasError.invalidData("\(backupPath): the backup's epoch \(epoch) is not an epoch number (0 or more, below 2^31); "
+                                            + "delete the file to start afresh")
+        }
         try WeightsLayout.load(root, into: model, file: backupPath, optimizer: true)
         model.resumeEpoch = epoch + 1
     }

@@ -135,7 +135,7 @@ enum PythonFormat {
                         name: "ModelCheckpoint filepath field", value: "{\(field.name)}",
                         expected: "one of epoch, batch, " + values.keys.filter { $0 != "epoch" && $0 != "batch" }.sorted().joined(separator: ", "))
                 }
-                return render(value, spec: field.spec)
+                return try render(value, field: field)
             }
         }.joined()
     }
@@ -176,6 +176,11 @@ enum PythonFormat {
                 guard !field.name.isEmpty, field.spec.range(of: #"^0?[0-9]*(\.[0-9]+)?[dfeg%]?$"#, options: .regularExpression) != nil else {
                     throw invalid("unsupported field '{\(body)}'")
                 }
+                // A width or precision beyond a file name's 255 bytes can only be a mistake.
+                let numbers = field.spec.split(whereSeparator: { !$0.isNumber }).map { Int($0) ?? .max }
+                guard numbers.allSatisfy({ $0 <= maximumWidth }) else {
+                    throw invalid("width or precision in '{\(body)}' larger than \(maximumWidth)")
+                }
                 parts.append(.field(field))
             } else {
                 text.append(character)
@@ -185,7 +190,11 @@ enum PythonFormat {
         return parts
     }
 
-    private static func render(_ value: Double, spec: String) -> String {
+    /// The largest width or precision a field may ask for.
+    static let maximumWidth = 255
+
+    private static func render(_ value: Double, field: Field) throws -> String {
+        let spec = field.spec
         guard let type = spec.last, "dfeg%".contains(type) else {
             // No type: Python prints integers as integers and floats in their shortest form.
             if spec.isEmpty { return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value) }
@@ -193,7 +202,12 @@ enum PythonFormat {
         }
         let flags = String(spec.dropLast())
         switch type {
-        case "d": return String(format: "%\(flags)lld", Int64(value.rounded()))
+        case "d":
+            guard let integer = Int64(exactly: value.rounded()) else {
+                throw KerasError.invalidArgument(name: "ModelCheckpoint filepath field", value: "{\(field.name):\(spec)} = \(value)",
+                                                 expected: "a finite value within Int64's range for an integer format ('d'); use '.2f' for such values")
+            }
+            return String(format: "%\(flags)lld", integer)
         case "%": return String(format: "%\(flags.isEmpty ? ".6" : flags)f", value * 100) + "%"
         default: return String(format: "%\(flags.isEmpty && type == "f" ? ".6" : flags)\(type)", value)
         }

@@ -16,19 +16,22 @@ extension Datasets {
     /// it (163 MiB) when it is nowhere. The archive is read in memory, nothing is extracted.
     /// - Returns: `(train, test)`: x of shapes `(50000, 32, 32, 3)` and `(10000, 32, 32, 3)`
     ///   (channels last, values 0…255), y of shapes `(50000, 1)` and `(10000, 1)`.
-    public static func cifar10() throws -> (train: Split, test: Split) {
-        try cifar10(directories: defaultDirectories, downloader: .standard)
+    /// - Parameter directory: a folder to look in first (for the archive or its extracted folder).
+    public static func cifar10(directory: String? = nil) throws -> (train: Split, test: Split) {
+        try cifar10(directories: searchPath(directory, then: defaultDirectories), downloader: .standard)
     }
 
     /// CIFAR-100 (`keras.datasets.cifar100.load_data`): 50,000 training and 10,000 test colour
     /// images of 32×32 pixels in 100 classes, grouped in 20 superclasses.
     ///
     /// Found, downloaded and read as `cifar10()` does, from `cifar-100-python.tar.gz`.
-    /// - Parameter labelMode: `"fine"` (100 classes) or `"coarse"` (20 superclasses).
+    /// - Parameters:
+    ///   - labelMode: `"fine"` (100 classes) or `"coarse"` (20 superclasses).
+    ///   - directory: a folder to look in first.
     /// - Returns: `(train, test)`: x of shapes `(50000, 32, 32, 3)` and `(10000, 32, 32, 3)`,
     ///   y of shapes `(50000, 1)` and `(10000, 1)`.
-    public static func cifar100(labelMode: String = "fine") throws -> (train: Split, test: Split) {
-        try cifar100(labelMode: labelMode, directories: defaultDirectories, downloader: .standard)
+    public static func cifar100(labelMode: String = "fine", directory: String? = nil) throws -> (train: Split, test: Split) {
+        try cifar100(labelMode: labelMode, directories: searchPath(directory, then: defaultDirectories), downloader: .standard)
     }
 
     static func cifar10(directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {

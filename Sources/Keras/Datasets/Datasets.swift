@@ -58,7 +58,8 @@ public enum Datasets {
 
     /// The local copy of `file`: the first of `directories` holding it, else a download into the
     /// first of them that can be written. Offline, the error says what to put where.
-    static func fetch(_ file: RemoteFile, title: String, directories: [URL], downloader: Downloader?) throws -> URL {
+    static func fetch(_ file: RemoteFile, title: String, directories: [URL], downloader: Downloader?,
+                      alternative: String = "") throws -> URL {
         if let url = locate(file.name, in: directories) { return url }
         var failure = "downloads are off"
         if let downloader {
@@ -78,7 +79,8 @@ public enum Datasets {
         let hash = file.hash.map { " (\(FileHash(expected: $0).algorithm) \($0))" } ?? ""
         throw KerasError.invalidData(
             "\(title) is not on this machine and could not be downloaded (\(failure)). Fetch \(file.origin.absoluteString)"
-                + "\(hash) and save it as \(destination(file.name, in: directories)). Looked in: \(describe(directories)).")
+                + "\(hash) and save it as \(destination(file.name, in: directories)).\(alternative.isEmpty ? "" : " " + alternative) "
+                + "Looked in: \(describe(directories)).")
     }
 
     /// The first of `directories` that exists or can be created, and can be written: where
@@ -115,17 +117,43 @@ public enum Datasets {
     /// The MNIST handwritten digits (`keras.datasets.mnist.load_data`): 60,000 training and
     /// 10,000 test images of 28×28 pixels (0…255), labels 0…9.
     ///
-    /// Reads Keras' `mnist.npz`. `path` is relative to the cache folder, or absolute.
+    /// Reads Keras' `mnist.npz`, or the four IDX files MNIST is distributed as
+    /// (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, `t10k-images-idx3-ubyte.gz`,
+    /// `t10k-labels-idx1-ubyte.gz`, plain or gzip), from `directory` when given, else from the
+    /// Keras cache or its `mnist/` folder; downloads `mnist.npz` when it finds neither.
+    /// - Parameters:
+    ///   - path: the `.npz` file, relative to the folders searched, or absolute.
+    ///   - directory: a folder to look in first (for the `.npz` or the IDX files).
     /// - Returns: `(train, test)`: x of shapes `(60000, 28, 28)` and `(10000, 28, 28)`, y of
     ///   shapes `(60000,)` and `(10000,)`.
-    public static func mnist(path: String = "mnist.npz") throws -> (train: Split, test: Split) {
-        try mnist(path: path, directories: defaultDirectories, downloader: .standard)
+    public static func mnist(path: String = "mnist.npz", directory: String? = nil) throws -> (train: Split, test: Split) {
+        try mnist(path: path, directories: searchPath(directory, then: defaultDirectories), downloader: .standard)
+    }
+
+    /// `directory` (when given) before `defaults`.
+    static func searchPath(_ directory: String?, then defaults: [URL]) -> [URL] {
+        (directory.map { [URL(fileURLWithPath: $0)] } ?? []) + defaults
     }
 
     static func mnist(path: String, directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
+        for folder in directories {
+            if let url = locate(path, in: [folder]) { return try mnistArchive(url) }
+            if let idx = IDXImageFiles.folder(in: [folder, folder.appendingPathComponent("mnist")]) {
+                return try IDXImageFiles.load(from: idx)
+            }
+        }
+        let idxFolder = directories.first.map { $0.appendingPathComponent("mnist").path + "/" } ?? "a folder"
         let url = try fetch(RemoteFile(name: path, origin: URL(string: origin + "mnist.npz")!,
                                        hash: "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
-                            title: "MNIST", directories: directories, downloader: downloader)
+                            title: "MNIST", directories: directories, downloader: downloader,
+                            alternative: "Or put the four IDX files (\(IDXImageFiles.described)) into \(idxFolder), "
+                                + "or pass directory: the folder that holds them."
+                                + IDXImageFiles.partialNote(directories.flatMap { [$0, $0.appendingPathComponent("mnist")] }))
+        return try mnistArchive(url)
+    }
+
+    /// The four arrays of Keras' `mnist.npz`.
+    static func mnistArchive(_ url: URL) throws -> (train: Split, test: Split) {
         let arrays = try NumPy.loadArchive(url)
         func array(_ key: String) throws -> Tensor {
             guard let tensor = arrays[key] else {
@@ -151,8 +179,7 @@ public enum Datasets {
     // MARK: Fashion-MNIST
 
     /// The four Fashion-MNIST files, as Keras names them.
-    static let fashionMNISTFiles = ["train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
-                                    "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
+    static let fashionMNISTFiles = IDXImageFiles.names.map { $0 + ".gz" }
 
     /// Where Debian's `dataset-fashion-mnist` package installs the files.
     static let fashionMNISTSystemDirectory = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
@@ -164,22 +191,21 @@ public enum Datasets {
     /// Fashion-MNIST (`keras.datasets.fashion_mnist.load_data`): 60,000 training and 10,000 test
     /// images of clothing, 28×28 pixels (0…255), labels 0…9 (`fashionMNISTClassNames`).
     ///
-    /// Reads the four gzip IDX files from `fashion-mnist/` in the Keras cache, or from Debian's
-    /// `dataset-fashion-mnist` package (`/usr/share/datasets/fashion-mnist`).
+    /// Reads the four IDX files (plain or gzip) from `directory` when given, else from
+    /// `fashion-mnist/` in the Keras cache, or from Debian's `dataset-fashion-mnist` package
+    /// (`/usr/share/datasets/fashion-mnist`); downloads them when they are nowhere.
     /// - Returns: `(train, test)`: x of shapes `(60000, 28, 28)` and `(10000, 28, 28)`, y of
     ///   shapes `(60000,)` and `(10000,)`.
-    public static func fashionMNIST() throws -> (train: Split, test: Split) {
-        try fashionMNIST(directories: defaultDirectories.map { $0.appendingPathComponent("fashion-mnist") }
-                            + [fashionMNISTSystemDirectory], downloader: .standard)
+    public static func fashionMNIST(directory: String? = nil) throws -> (train: Split, test: Split) {
+        try fashionMNIST(directories: searchPath(directory, then: defaultDirectories.map { $0.appendingPathComponent("fashion-mnist") }
+                                                    + [fashionMNISTSystemDirectory]),
+                         downloader: .standard)
     }
 
     static func fashionMNIST(directories: [URL], downloader: Downloader? = nil) throws -> (train: Split, test: Split) {
         let manager = FileManager.default
-        func complete(_ folder: URL) -> Bool {
-            fashionMNISTFiles.allSatisfy { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
-        }
         var failure = "downloads are off"
-        if !directories.contains(where: complete), let downloader {
+        if IDXImageFiles.folder(in: directories) == nil, let downloader {
             // Keras records no hashes for these files.
             if let folder = writableDirectory(directories) {
                 do {
@@ -193,24 +219,14 @@ public enum Datasets {
                 failure = "no cache folder can be written"
             }
         }
-        guard let folder = directories.first(where: complete) else {
-            var partial = ""
-            if let folder = directories.first(where: { folder in
-                fashionMNISTFiles.contains { manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
-            }) {
-                let missing = fashionMNISTFiles.filter { !manager.fileExists(atPath: folder.appendingPathComponent($0).path) }
-                partial = " \(folder.path) lacks \(missing.joined(separator: ", "))."
-            }
+        guard let folder = IDXImageFiles.folder(in: directories) else {
             throw KerasError.invalidData(
                 "Fashion-MNIST is not on this machine and could not be downloaded (\(failure)). Fetch "
-                    + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories.first.map { $0.path + "/" } ?? "the Keras cache"), "
-                    + "or install Debian's dataset-fashion-mnist (\(fashionMNISTSystemDirectory.path))."
-                    + partial + " Looked in: \(describe(directories)).")
+                    + fashionMNISTFiles.joined(separator: ", ") + " from \(origin) into \(directories.first.map { $0.path + "/" } ?? "the Keras cache") "
+                    + "(or pass directory: the folder that holds them), or install Debian's dataset-fashion-mnist (\(fashionMNISTSystemDirectory.path))."
+                    + IDXImageFiles.partialNote(directories) + " Looked in: \(describe(directories)).")
         }
-        let loaded = try fashionMNISTFiles.map { try IDX.load(folder.appendingPathComponent($0)) }
-        let train = try checkedImages(loaded[1], loaded[0], name: "\(folder.path): training images and labels")
-        let test = try checkedImages(loaded[3], loaded[2], name: "\(folder.path): test images and labels")
-        return (train, test)
+        return try IDXImageFiles.load(from: folder)
     }
 
     // MARK: Boston Housing

@@ -45,14 +45,24 @@ package enum FileIO {
 
     /// Writes the file at `url` through `body`: into a temporary file in the same folder, which
     /// replaces `url` (by `rename`) only when `body` returns; on any error the temporary file is removed.
+    ///
+    /// A symbolic link is written through (its target is replaced, the link stays); an existing
+    /// file keeps its permissions; temporary files left by killed writers of the same file are removed.
     package static func writeAtomically(_ url: URL, _ body: (FileWriter) throws -> Void) throws {
-        let path = url.path
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = resolvingLinks(url.path)
+        let target = URL(fileURLWithPath: path)
+        let folder = target.deletingLastPathComponent().path
+        let prefix = "." + target.lastPathComponent + ".tmp-"
+        removeLeftovers(in: folder, prefix: prefix)
+        let temporary = folder + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw unwritable(path, errno) }
         let writer = FileWriter(fd: fd, path: path)
         do {
+            var existing = stat()
+            if stat(path, &existing) == 0, (existing.st_mode & S_IFMT) == S_IFREG {
+                guard fchmod(fd, existing.st_mode & 0o7777) == 0 else { throw unwritable(path, errno) }
+            }
             try body(writer)
             try writer.flush()
             guard fsync(fd) == 0 else { throw unwritable(path, errno) }
@@ -66,6 +76,34 @@ package enum FileIO {
             if !writer.closed { close(fd) }
             unlink(temporary)
             throw error
+        }
+    }
+
+    /// `path` with its symbolic links followed (relative targets resolved against the link's folder),
+    /// so that saving over a link replaces the file it points to. Gives up after 40 links, as the kernel does.
+    static func resolvingLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n > 0 else { return current }
+            let destination = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = destination.hasPrefix("/") ? destination
+                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(destination).path
+        }
+        return current
+    }
+
+    /// Removes `prefix<pid>-<random>` files of `folder` whose writing process no longer runs
+    /// (a save killed mid-write); files of running processes are left alone.
+    static func removeLeftovers(in folder: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let parts = name.dropFirst(prefix.count).split(separator: "-")
+            guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 /// A fully connected layer: `activation(input · kernel + bias)`.
 ///
 /// ```swift
-/// Dense(units: 512, activation: .relu, inputShape: [784])
-/// Dense(units: 1, activation: "sigmoid", inputDim: 1)   // Keras strings work too
+/// Dense(512, activation: .relu, inputShape: [784])
+/// Dense(units: 1, activation: "sigmoid", inputDim: 1)   // the units labelled, and Keras strings, work too
 /// ```
 public final class Dense: Layer {
     public let units: Int
@@ -19,8 +19,9 @@ public final class Dense: Layer {
     /// The `[units]` bias, once built (when `useBias`).
     public private(set) var bias: Variable?
 
+    /// A layer of `units` outputs: `Dense(64)`, `Dense(64, activation: .relu)`, as Keras writes it.
     public init(
-        units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+        _ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
         kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
         kernelConstraint: Constraint? = nil, biasConstraint: Constraint? = nil,
@@ -36,6 +37,20 @@ public final class Dense: Layer {
         self.kernelConstraint = kernelConstraint
         self.biasConstraint = biasConstraint
         super.init(name: name, inputShape: inputShape ?? inputDim.map { [$0] })
+    }
+
+    /// The same layer with the units labelled, as in `Dense(units=1)`.
+    public convenience init(
+        units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
+        kernelConstraint: Constraint? = nil, biasConstraint: Constraint? = nil,
+        inputDim: Int? = nil, inputShape: [Int]? = nil, name: String? = nil
+    ) {
+        self.init(units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                  biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                  kernelConstraint: kernelConstraint, biasConstraint: biasConstraint, inputDim: inputDim,
+                  inputShape: inputShape, name: name)
     }
 
     public override func build(inputShape: [Int?]) throws {
@@ -100,7 +115,7 @@ public final class Dense: Layer {
     /// The layer a Keras config describes.
     public convenience init(config: ConfigReader) throws {
         self.init(
-            units: try config.positiveInt("units"),
+            try config.positiveInt("units"),
             activation: try ActivationFunction(serialized: config.value("activation") ?? .null),
             useBias: try config.bool("use_bias", default: true),
             kernelInitializer: try Initializer(serialized: config.value("kernel_initializer") ?? "glorot_uniform"),

@@ -176,6 +176,7 @@ open class Layer {
         name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
         regularizer: Regularizer? = nil, constraint: Constraint? = nil
     ) throws -> Variable {
+        try MemoryBudget.check(shape, for: "weight '\(name)' of layer '\(self.name)'", fix: "Make the layer smaller.")
         try regularizer?.validate()
         try constraint?.validate(forShape: shape)
         let variable = Variable(try initializer(shape), name: "\(self.name)/\(name)", trainable: trainable && self.trainable)

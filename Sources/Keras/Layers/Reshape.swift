@@ -18,8 +18,8 @@ public final class Reshape: Layer {
         let batch = inputShape.first ?? nil
         let known = inputShape.dropFirst().compactMap { $0 }
         guard known.count == inputShape.count - 1 else { return [batch] + targetShape.map { $0 == -1 ? nil : $0 } }
-        let count = known.reduce(1, *)
-        let fixed = targetShape.filter { $0 != -1 }.reduce(1, *)
+        let count = try MemoryBudget.check(known, for: "input of layer '\(name)'")
+        let fixed = try MemoryBudget.check(targetShape.filter { $0 != -1 }, for: "Reshape target shape of layer '\(name)'")
         guard unknowns == 1 ? fixed > 0 && count % fixed == 0 : count == fixed else {
             let expected = unknowns == 1 ? "samples whose \(count) values divide into \(targetShape)"
                                          : "samples of \(fixed) values for target shape \(targetShape)"

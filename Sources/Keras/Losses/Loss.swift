@@ -20,6 +20,11 @@ public protocol Loss: Sendable, LossRepresentable {
     /// cannot be compared with predictions of shape `yPred`.
     func validate(yTrue: [Int], yPred: [Int]) throws
 
+    /// Throws when labels `yTrue` cannot be compared with predictions `yPred`: their shapes
+    /// (`validate(yTrue:yPred:)` of the shapes, the default), and for losses that read labels as
+    /// class indices, their values. What `fit`, `evaluate` and `trainOnBatch` check on each batch.
+    func validate(yTrue: Tensor, yPred: Tensor) throws
+
     /// How the per-sample losses become one value. Defaults to `.sumOverBatchSize`.
     var reduction: LossReduction { get }
 
@@ -53,6 +58,10 @@ extension Loss {
     /// By default nothing is checked: a custom loss may pair labels and predictions of any
     /// shapes. The losses defined here check their shapes.
     public func validate(yTrue: [Int], yPred: [Int]) throws {}
+
+    public func validate(yTrue: Tensor, yPred: Tensor) throws {
+        try validate(yTrue: yTrue.shape, yPred: yPred.shape)
+    }
 
     /// The loss of a batch as a scalar tensor (unless `reduction` is `.none`), differentiable
     /// with respect to `yPred`.

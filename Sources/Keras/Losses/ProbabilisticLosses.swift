@@ -102,6 +102,18 @@ extension Losses {
         public func validate(yTrue: [Int], yPred: [Int]) throws {
             try Losses.validateSparse(name, yTrue: yTrue, yPred: yPred)
         }
+
+        /// The shapes, and every label a class index of the predictions (or `ignoreClass`), as Keras raises.
+        public func validate(yTrue: Tensor, yPred: Tensor) throws {
+            try validate(yTrue: yTrue.shape, yPred: yPred.shape)
+            let classes = yPred.shape.last ?? 1
+            let ignored = ignoreClass.map(Float.init)
+            try yTrue.withUnsafeBufferPointer { labels in
+                for (sample, label) in labels.enumerated() where label != ignored {
+                    _ = try DataChecks.classIndex(label, sample: sample, classes: classes, context: "Loss '\(name)'")
+                }
+            }
+        }
     }
 
     /// `Σ yTrue · log(yTrue / yPred)` over the last axis, both clipped to `[1e-7, 1]`.

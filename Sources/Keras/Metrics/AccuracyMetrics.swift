@@ -82,7 +82,13 @@ enum AccuracyFunctions {
 
     static func binaryAccuracy(_ yTrue: Tensor, _ yPred: Tensor, threshold: Float) -> Tensor {
         let (t, p) = LossShapes.squeezeOrExpandToSameRank(yTrue, yPred)
-        return (p .> Tensor(threshold)) .== t
+        return ((p .> Tensor(threshold)) .== t) * (p .== p)   // a NaN prediction is wrong
+    }
+
+    /// 1 for rows of `yPred` (along the last axis) without NaN, 0 for the others: a prediction
+    /// that is NaN matches no class, whatever argmax makes of it.
+    static func rowsWithoutNaN(_ yPred: Tensor) -> Tensor {
+        (yPred .== yPred).min(axis: -1)
     }
 
     static func categoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
@@ -91,7 +97,7 @@ enum AccuracyFunctions {
         // Labels with one axis more than the predictions: Keras squeezes the last one.
         let squeezed = labels.rank == yPred.rank && labels.shape.last == 1
         if squeezed { labels = labels.squeezed(axes: [-1]) }
-        let matches = yPred.argmax(axis: -1) .== labels
+        let matches = (yPred.argmax(axis: -1) .== labels) * rowsWithoutNaN(yPred)
         return squeezed ? matches.reshaped(to: originalShape) : matches
     }
 
@@ -100,7 +106,7 @@ enum AccuracyFunctions {
         let originalShape = labels.shape
         let squeezed = labels.rank == yPred.rank && labels.shape.last == 1
         if squeezed { labels = labels.squeezed(axes: [-1]) }
-        var matches = yPred.argmax(axis: -1) .== labels
+        var matches = (yPred.argmax(axis: -1) .== labels) * rowsWithoutNaN(yPred)
         if squeezed { matches = matches.reshaped(to: originalShape) }
         if matches.rank > 1 && matches.shape.last == 1 { matches = matches.squeezed(axes: [-1]) }
         return matches

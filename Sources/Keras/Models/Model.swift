@@ -293,7 +293,7 @@ open class Model: Layer {
         var values: [Float] = []
         for (output, (target, prediction)) in zip(compiled.outputs, zip(y, yPred)) {
             guard let loss = output.loss else { values.append(0); continue }
-            try loss.validate(yTrue: target.shape, yPred: prediction.shape)
+            try loss.validate(yTrue: target, yPred: prediction)
             let value = loss(target, prediction, sampleWeight: sampleWeight)
             values.append(value.scalar)
             let weighted = output.weight == 1 ? value : value * output.weight
@@ -367,9 +367,10 @@ open class Model: Layer {
     func sampleWeights(_ y: Tensor, classWeight: [Int: Float]?, sampleWeight: Tensor?) throws -> Tensor? {
         guard let classWeight else { return sampleWeight }
         let classes: Tensor = y.rank >= 2 && y.shape.last! > 1 ? y.argmax(axis: -1) : y.reshaped(to: [y.shape[0]])
-        let weights = try classes.scalars.map { value -> Float in
-            guard let weight = classWeight[Int(value.rounded())] else {
-                throw KerasError.invalidArgument(name: "classWeight", value: "\(classWeight)", expected: "a weight for class \(Int(value))")
+        let weights = try classes.scalars.enumerated().map { sample, value -> Float in
+            let label = try DataChecks.classIndex(value.rounded(), sample: sample, classes: nil, context: "classWeight")
+            guard let weight = classWeight[label] else {
+                throw KerasError.invalidArgument(name: "classWeight", value: "\(classWeight)", expected: "a weight for class \(label)")
             }
             return weight
         }

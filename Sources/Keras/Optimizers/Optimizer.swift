@@ -121,6 +121,7 @@ open class Optimizer {
                     + "learning rate is not settable. If you need the learning rate to be settable, create the "
                     + "optimizer with a Float learning rate (or set learningRateSchedule to nil first).")
         }
+        try Optimizer.validateLearningRate(value, optimizer: name)
         learningRateVariable.assign(Tensor(value))
     }
 
@@ -206,6 +207,7 @@ open class Optimizer {
     /// Throws when the options contradict each other or a hyperparameter is out of range.
     /// Subclasses add their own checks and call `super`.
     open func validateHyperparameters() throws {
+        try Optimizer.validateLearningRate(learningRate, optimizer: name)
         let clips = [clipNorm, clipValue, globalClipNorm].filter { $0 != nil }.count
         if clips > 1 {
             throw KerasError.invalidArgument(

@@ -23,12 +23,20 @@ extension Model {
         }
     }
 
-    /// Saves only the weights (and the optimizer's state), in Keras 3's `.weights.h5` layout.
+    /// Saves only the weights: in Keras 3's `.weights.h5` layout (optimizer state included), or,
+    /// for any other `.h5` name (`"basic_weights.h5"`), in the layout of Keras 2's `save_weights`,
+    /// which Keras 2 and `loadWeights` read back (Keras 3 only reads it).
     public func saveWeights(_ path: String) throws {
-        guard path.hasSuffix(".weights.h5") else {
-            throw KerasError.invalidArgument(name: "saveWeights path", value: path, expected: "a file name ending in .weights.h5, as Keras 3 requires")
+        let tree: HDF5Group
+        if path.hasSuffix(".weights.h5") {
+            tree = try WeightsLayout.tree(of: self)
+        } else if ["h5", "hdf5"].contains(URL(fileURLWithPath: path).pathExtension.lowercased()) {
+            tree = legacyWeights()
+        } else {
+            throw KerasError.invalidArgument(name: "saveWeights path", value: path,
+                                             expected: "a file name ending in .weights.h5 (Keras 3), or .h5 (Keras 2's layout)")
         }
-        try HDF5File.write(try WeightsLayout.tree(of: self), to: URL(fileURLWithPath: path))
+        try HDF5File.write(tree, to: URL(fileURLWithPath: path))
     }
 
     /// Loads weights saved by `saveWeights` or Keras' `save_weights` (Keras 3 `.weights.h5`, or a
@@ -85,6 +93,13 @@ extension Model {
             ])))
             root.setAttribute("training_config", .string(ConfigValue.object(training).json))
         }
+        root.setGroup("model_weights", legacyWeights())
+        return root
+    }
+
+    /// The weights in Keras 2's layout: a group per layer, listed in `layer_names`, its weights
+    /// listed in `weight_names` (the root of a `save_weights` file, `model_weights` in a model file).
+    func legacyWeights() -> HDF5Group {
         var weights = HDF5Group()
         weights.setAttribute("backend", .string("tensorflow"))
         weights.setAttribute("keras_version", .string(kerasFormatVersion))
@@ -96,8 +111,7 @@ extension Model {
             for weight in variables { group.setDataset(weight.name, HDF5Dataset(HDF5Array(weight.value))) }
             weights.setGroup(layer.name, group)
         }
-        root.setGroup("model_weights", weights)
-        return root
+        return weights
     }
 }
 

@@ -103,6 +103,7 @@ enum WeightsLayout {
             if arrays.count == targets.count {
                 let values = try arrays.map { try $0.tensor() }
                 try check(values, against: targets, what: "optimizer '\(optimizer.name)'", file: file)
+                try optimizer.validateState(values, file: file)
                 assignments += zip(targets, values).map { ($0, $1) }
             } else if !arrays.isEmpty {
                 // As Keras: another optimizer's state is skipped with a warning, not an error.

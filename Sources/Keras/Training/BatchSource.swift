@@ -77,7 +77,7 @@ final class TensorBatches: BatchPlan {
     }
 
     var count: Int { x[0].shape[0] }
-    var batchCount: Int { (count + batchSize - 1) / batchSize }
+    var batchCount: Int { count / batchSize + (count % batchSize == 0 ? 0 : 1) }
     var checksEachBatch: Bool { false }
 
     func startEpoch(shuffled: Bool) {
@@ -88,7 +88,8 @@ final class TensorBatches: BatchPlan {
     }
 
     func batch(_ step: Int) throws -> Batch {
-        let range = (step * batchSize)..<min(count, (step + 1) * batchSize)
+        let start = step * batchSize
+        let range = start..<(start + min(batchSize, count - start))
         if range.count == count { return Batch(inputs: x, targets: y, sampleWeight: weights) }
         guard let order else {
             return Batch(inputs: x.map { $0.slice(axis: 0, range) }, targets: y?.map { $0.slice(axis: 0, range) },
@@ -133,7 +134,9 @@ final class SourceBatches: BatchPlan {
         }
         pending = nil
         if step + 1 < order.count { prefetch(step + 1) }
-        return try result.get()
+        let batch = try result.get()
+        try DataChecks.sampleWeight(batch.sampleWeight, samples: batch.x.shape.first ?? 0, call: "batch \(order[step])")
+        return batch
     }
 
     private func prefetch(_ step: Int) {

@@ -70,10 +70,7 @@ extension Model {
         }
         try prepare(x, y, call: "fit")
         let count = x[0].shape[0]
-        if let sampleWeight, sampleWeight.shape != [count] {
-            throw KerasError.shapeMismatch(context: "fit sampleWeight", expected: "[\(count)]", got: "\(sampleWeight.shape)",
-                                           fix: "Pass one weight per sample.")
-        }
+        try DataChecks.sampleWeight(sampleWeight, samples: count, call: "fit")
         if classWeight != nil && y.count != 1 {
             throw KerasError.invalidArgument(name: "classWeight", value: "\(y.count) outputs", expected: "a model with one output")
         }

@@ -27,6 +27,7 @@ extension Model {
         _ = try requireCompiled("evaluate")
         guard batchSize > 0 else { throw KerasError.invalidArgument(name: "batchSize", value: "\(batchSize)", expected: "a positive integer") }
         try prepare(x, y, call: "evaluate")
+        try DataChecks.sampleWeight(sampleWeight, samples: x[0].shape[0], call: "evaluate")
         return try evaluate(TensorBatches(x: x, y: y, weights: sampleWeight, batchSize: batchSize), verbose: verbose, callbacks: callbacks)
     }
 
@@ -130,6 +131,7 @@ extension Model {
     public func trainOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil) throws -> Evaluation {
         _ = try requireCompiled("trainOnBatch")
         try prepare([x], [y], call: "trainOnBatch")
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "trainOnBatch")
         let weight = try sampleWeights(y, classWeight: classWeight, sampleWeight: sampleWeight)
         resetMetrics()
         return Evaluation(values: try trainStep(Batch(x: x, y: y, sampleWeight: weight)))
@@ -138,6 +140,7 @@ extension Model {
     /// The loss and metrics on one batch, without training.
     public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> Evaluation {
         try prepare([x], [y], call: "testOnBatch")
+        try DataChecks.sampleWeight(sampleWeight, samples: x.shape[0], call: "testOnBatch")
         return try test(TensorBatches(x: [x], y: [y], weights: sampleWeight, batchSize: x.shape[0]), callbacks: CallbackList(callbacks: []))
     }
 

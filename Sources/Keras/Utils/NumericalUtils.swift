@@ -42,6 +42,7 @@ public func toCategorical(_ y: Tensor, numClasses: Int? = nil) throws -> Tensor 
         }
         count = largest + 1
     }
+    try MemoryBudget.check(outerShape + [count], for: "toCategorical(numClasses:) output")
     var result = Tensor(repeating: 0, shape: outerShape + [count])
     result.withUnsafeMutableBufferPointer { buffer in
         for (i, label) in classes.enumerated() { buffer[i * count + label] = 1 }

@@ -61,7 +61,9 @@ extension Tensor {
             case .all: break
             }
         }
-        return dropped.isEmpty ? result : result.squeezed(axes: dropped)
+        var indexed = dropped.isEmpty ? result : result.squeezed(axes: dropped)
+        indexed.kind = kind
+        return indexed
     }
 
     /// The scalars at `range` along `axis`, other axes whole.

@@ -102,12 +102,13 @@ extension Tensor {
         return keepDims ? result : result.reshaped(to: reducedShape(axes))
     }
 
-    /// The index of the largest scalar along `axis` (the first on ties), as `Float`.
+    /// The index of the largest scalar along `axis` (the first on ties): an `.integer` tensor,
+    /// printed as integers; `try [Int](x.argmax())` gives the indexes as `Int`.
     public func argmax(axis: Int = -1, keepDims: Bool = false) -> Tensor {
         argExtremum(axis: axis, keepDims: keepDims, op: "argmax") { $0 > $1 }
     }
 
-    /// The index of the smallest scalar along `axis` (the first on ties), as `Float`.
+    /// The index of the smallest scalar along `axis` (the first on ties), an `.integer` tensor.
     public func argmin(axis: Int = -1, keepDims: Bool = false) -> Tensor {
         argExtremum(axis: axis, keepDims: keepDims, op: "argmin") { $0 < $1 }
     }
@@ -260,6 +261,8 @@ extension Tensor {
                 destination[o * inner + j] = Float(bestIndex)
             }
         }
-        return keepDims ? result : result.reshaped(to: reducedShape([axis]))
+        var indices = keepDims ? result : result.reshaped(to: reducedShape([axis]))
+        indices.kind = .integer
+        return indices
     }
 }

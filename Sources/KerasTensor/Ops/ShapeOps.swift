@@ -6,6 +6,7 @@ extension Tensor {
         let resolved = Tensor.resolve(newShape, count: count, op: "reshaped(to:)")
         if resolved == shape { return self }
         var result = Tensor(shape: resolved, storage: storage)
+        result.kind = kind
         guard Tensor.isRecording(self) else { return result }
         let original = shape
         result = result.recorded(from: self) { g in g.reshaped(to: original) }

@@ -4,11 +4,11 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
     /// The scalars laid out like numpy prints an array: `[[0. 1.]\n [1. 0.]]`.
     public var description: String {
         // numpy prints a 0-d array as its scalar (`3.0`) and any empty array as `[]`.
-        if rank == 0 { return scalar.description }
+        if rank == 0 { return kind == .integer ? ScalarFormat.integer(scalar) : scalar.description }
         if count == 0 { return "[]" }
         let summarize = count > 1000
         let shown = summarize ? summarizedScalars() : scalars
-        let format = ScalarFormat(shown)
+        let format = ScalarFormat(shown, integer: kind == .integer)
         var text = ""
         appendNested(to: &text, axis: 0, offset: 0, indent: 1, format: format, summarize: summarize)
         return text
@@ -67,7 +67,12 @@ struct ScalarFormat {
     private let decimals: Int
     private let width: Int
 
-    init(_ values: [Float]) {
+    init(_ values: [Float], integer: Bool = false) {
+        if integer {
+            self = ScalarFormat(scientific: false, integral: true, decimals: -1,
+                                width: values.map { ScalarFormat.integer($0).count }.max() ?? 0)
+            return
+        }
         let finite = values.filter { $0.isFinite }
         let magnitudes = finite.map { Swift.abs($0) }.filter { $0 > 0 }
         let largest = magnitudes.max() ?? 0, smallest = magnitudes.min() ?? 0
@@ -102,7 +107,14 @@ struct ScalarFormat {
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
+    /// A whole number as numpy prints an integer: `3`, `-12`.
+    static func integer(_ value: Float) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+        return Int(exactly: value).map(String.init) ?? String(format: "%.0f", value)
+    }
+
     private func format(_ value: Float) -> String {
+        if decimals < 0 { return ScalarFormat.integer(value) }
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         // Like numpy: scientific scalars share their number of decimals (`1.0e-05 1.5e+00`);

@@ -9,6 +9,8 @@ public struct Tensor: Sendable {
     @usableFromInline var storage: TensorStorage
     /// The autodiff node that produced this tensor, when it was recorded on a tape.
     var node: AutodiffNode?
+    /// Whether the scalars stand for whole numbers (`argmax`, `astype(.integer)`): only printing differs.
+    public internal(set) var kind: ScalarKind = .float
 
     @usableFromInline
     init(shape: [Int], storage: TensorStorage) {

@@ -134,6 +134,8 @@ func encodeCategorical(_ input: Tensor, depth: Int, mode: CategoricalEncoding, c
     }
     let indices = values.map { Int($0) }
     var shape = input.rank == 0 ? [1] : input.shape
+    let rows = mode == .oneHot ? values.count : (shape.count == 2 ? shape[0] : 1)
+    try MemoryBudget.check([rows, depth], for: "output of layer '\(layer.name)' (\(depth) tokens)", fix: "Use fewer tokens.")
     let weights = countWeights?.scalars
     switch mode {
     case .oneHot:

@@ -1,3 +1,32 @@
+// The Pima Indians diabetes table, embedded: seed 004's data, reachable without a download.
+
+extension Datasets {
+    /// The columns of `pimaIndiansDiabetes()`: eight features, then the outcome.
+    public static let pimaIndiansDiabetesColumns = [
+        "Pregnancies", "Glucose", "BloodPressure", "SkinThickness", "Insulin", "BMI", "DiabetesPedigreeFunction", "Age",
+        "Outcome",
+    ]
+
+    /// The Pima Indians diabetes table (seed 004, the Keras tutorials' `pima-indians-diabetes.csv`):
+    /// 768 women of Pima heritage, at least 21 years old, 8 medical measurements each
+    /// (`pimaIndiansDiabetesColumns`) and whether diabetes was diagnosed within five years (1) or not (0).
+    ///
+    /// From the National Institute of Diabetes and Digestive and Kidney Diseases, published in the
+    /// UCI Machine Learning Repository (Smith et al., 1988); this is the headerless CSV the
+    /// tutorials download (`jbrownlee/Datasets`, `pima-indians-diabetes.data.csv`). Missing
+    /// measurements are recorded as 0, as in the original. Embedded in the library: no file, no download.
+    /// - Returns: x of shape `(768, 8)` and y of shape `(768,)`, as `dataset[:, 0:8]` and `dataset[:, 8]`.
+    public static func pimaIndiansDiabetes() throws -> Split {
+        var text = pimaIndiansDiabetesCSV
+        let table = try text.withUTF8 { bytes in
+            try CSV.decode(UnsafeRawBufferPointer(bytes), name: "the embedded Pima Indians diabetes table",
+                           options: try CSV.Options(delimiter: ",", comment: nil, skipRows: 0), hasHeader: false, columns: nil)
+        }.values
+        return (table[.all, 0..<8], table[.all, 8])
+    }
+
+    /// The 768 rows, as in `pima-indians-diabetes.data.csv`.
+    static let pimaIndiansDiabetesCSV = """
 6,148,72,35,0,33.6,0.627,50,1
 1,85,66,29,0,26.6,0.351,31,0
 8,183,64,0,0,23.3,0.672,32,1
@@ -766,3 +795,5 @@
 5,121,72,23,112,26.2,0.245,30,0
 1,126,60,0,0,30.1,0.349,47,1
 1,93,70,31,0,30.4,0.315,23,0
+"""
+}
