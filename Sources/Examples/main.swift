@@ -10,6 +10,9 @@ let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("xor", "seed 003: XOR with Dense + tanh + sigmoid, its summary, SGD(0.1)", XORExample.run),
     ("plots", "every picture the seeds draw, as SVG/PNG files in a folder (default plots/)", PlotsExample.run),
     ("pima", "seed 004: the 5 steps of Keras on the Pima Indians diabetes table", PimaExample.run),
+    ("addition-rnn", "Keras' addition RNN: LSTM encoder, RepeatVector, LSTM decoder learn 3-digit sums", { try AdditionRNNExample.run() }),
+    ("text-generation", "character-level LSTM text generation on the GPL-3 text of /usr/share/common-licenses", { try TextGenerationExample.run() }),
+    ("imdb", "IMDB sentiment with Embedding + Bidirectional LSTMs (imdb.npz from the Keras cache)", { try IMDBSentimentExample.run() }),
 ]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "pima"

@@ -12,6 +12,7 @@ public enum Layers {
         "Reshape": { try Reshape(config: $0) },
         "Embedding": { try Embedding(config: $0) },
         "Masking": { try Masking(config: $0) },
+        "RepeatVector": { try RepeatVector(config: $0) },
         "SimpleRNN": { try SimpleRNN(config: $0) },
         "GRU": { try GRU(config: $0) },
         "LSTM": { try LSTM(config: $0) },
