@@ -3,12 +3,13 @@
 train the same model on the same data, epoch by epoch in turn, so that on a shared machine all
 three see the same background load.
 
-Embedding(10000, 128) → LSTM(128) (or GRU) → Dense(1, sigmoid); 6400 random sequences of 100
-tokens, batch 64 (100 steps an epoch), adam. Prints each round, then the best epoch of each,
-the per-step time, the ratios swift/keras and swift/torch, and each process's peak memory.
+Embedding(10000, 128) → LSTM(128) (or GRU) → Dense(1, sigmoid); random sequences of 100
+tokens (6400 by default: 100 steps of batch 64 an epoch), adam. Prints each round, then the best
+epoch of each, the per-step time, the ratios swift/keras and swift/torch, and each process's
+peak memory.
 
     swift build -c release --product keras-bench
-    python3 Tools/bench/compare_rnn_epoch.py lstm [rounds] [path to keras-bench]
+    python3 Tools/bench/compare_rnn_epoch.py lstm [rounds] [path to keras-bench] [sequences]
 """
 import os
 import statistics
@@ -22,7 +23,8 @@ kind = sys.argv[1] if len(sys.argv) > 1 else "lstm"
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 bench = sys.argv[3] if len(sys.argv) > 3 else ".build/release/keras-bench"
 here = os.path.dirname(os.path.abspath(__file__))
-SAMPLES, LENGTH, BATCH = 6400, 100, 64
+SAMPLES = int(sys.argv[4]) if len(sys.argv) > 4 else 6400
+LENGTH, BATCH = 100, 64
 
 rng = np.random.default_rng(7)
 data = os.path.join(tempfile.mkdtemp(), "rnn.npz")
