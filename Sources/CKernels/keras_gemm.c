@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #endif
 #include "include/keras_gemm.h"
+#include "include/keras_profile.h"
 #include "keras_gemm_internal.h"
 
 #include <pthread.h>
@@ -371,7 +372,8 @@ static void kg_run_part(void *ctx, int part) {
 // A parallel GEMM is cut into a few chunks (rectangles of C). The caller publishes the job and
 // starts taking chunks itself; workers that are awake take chunks too. Nobody waits for work it
 // could do: if a worker is slow to wake or has been descheduled (a busy machine), the caller
-// simply does more chunks. One job at a time; a caller that finds the pool busy (another thread
+// simply does more chunks; if waiting for workers that hold chunks costs more than they save,
+// the caller works alone for a while (kg_pool_account). One job at a time; a caller that finds the pool busy (another thread
 // is inside a parallel GEMM) runs its GEMM on its own thread. Idle workers spin briefly (a
 // training loop issues matmuls back to back), then sleep on a condition variable.
 // ---------------------------------------------------------------------------------------------
@@ -410,11 +412,35 @@ static long kg_pool_claim_chunk(void) {
     }
 }
 
-static void kg_pool_work(void) {
+/// Runs chunks of the current job until none is left; returns how many it ran.
+static int kg_pool_work(void) {
     long i;
+    int ran = 0;
     while ((i = kg_pool_claim_chunk()) >= 0) {
         kg_pool_fn(kg_pool_ctx, (int)i);
         atomic_fetch_add_explicit(&kg_pool_done, 1, memory_order_release);
+        ran++;
+    }
+    return ran;
+}
+
+// Whether sharing work has paid lately. A worker that the system deschedules while it holds a
+// chunk (a busy machine) makes the caller wait for that chunk until it runs again, often far
+// longer than the work the worker saved. Each job adds the time the workers saved the caller
+// (their chunks, at the caller's pace) less the time the caller waited for them, the older
+// jobs' balance fading; when the balance turns negative, the caller runs jobs alone for a
+// while, then tries the workers again. Guarded by kg_pool_busy.
+static double kg_pool_balance = 0;
+static double kg_pool_alone_until = 0;
+#define KG_ALONE_NS 20e6 // 20 ms alone before trying the workers again
+
+static void kg_pool_account(int chunks, int own, double work_ns, double wait_ns, double now) {
+    if (own <= 0) return; // the workers did everything: sharing clearly paid
+    const double saved = (double)(chunks - own) * work_ns / own;
+    kg_pool_balance = 0.75 * kg_pool_balance + (saved - wait_ns);
+    if (kg_pool_balance < 0) {
+        kg_pool_balance = 0;
+        kg_pool_alone_until = now + KG_ALONE_NS;
     }
 }
 
@@ -457,6 +483,11 @@ static void *kg_worker_main(void *arg) {
 static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     if (chunks < 2 || threads < 2 || chunks > 0xFFFFF) return 0;
     if (pthread_mutex_trylock(&kg_pool_busy) != 0) return 0;
+    const double start = keras_now_ns();
+    if (start < kg_pool_alone_until) {
+        pthread_mutex_unlock(&kg_pool_busy);
+        return 0;
+    }
     while (kg_pool_workers < threads - 1) {
         pthread_t t;
         pthread_attr_t attr;
@@ -482,16 +513,24 @@ static int kg_pool_run(kg_task_fn fn, void *ctx, int chunks, int threads) {
     // seq_cst: pairs with the sleepers check (a worker going to sleep re-checks under the lock).
     atomic_store(&kg_pool_claim, KG_CLAIM(kg_pool_gen, chunks, 0));
     if (atomic_load(&kg_pool_sleepers) > 0) {
+        const int outer = keras_profile_enter(KERAS_PROFILE_SYNCHRONISATION);
         pthread_mutex_lock(&kg_pool_sleep_lock);
         pthread_cond_broadcast(&kg_pool_wake);
         pthread_mutex_unlock(&kg_pool_sleep_lock);
+        keras_profile_leave(outer);
     }
-    kg_pool_work();
+    const double work_start = keras_now_ns();
+    const int own = kg_pool_work();
+    const double wait_start = keras_now_ns();
+    const int outer = keras_profile_enter(KERAS_PROFILE_SYNCHRONISATION);
     long spins = 0;
     while (atomic_load_explicit(&kg_pool_done, memory_order_acquire) < chunks) {
         KG_PAUSE();
         if (++spins > 2048) sched_yield(); // a worker holding a chunk may need this core
     }
+    keras_profile_leave(outer);
+    const double end = keras_now_ns();
+    kg_pool_account(chunks, own, wait_start - work_start, end - wait_start, end);
     pthread_mutex_unlock(&kg_pool_busy);
     return 1;
 }
@@ -510,8 +549,14 @@ void keras_parallel_for(int chunks, void (*fn)(void *ctx, int chunk), void *ctx)
 // AVX-512 (Zen 4): the direct path matches OpenBLAS up to about 64^3 and beats the packed
 // single-threaded path well beyond; from about 64^3 two threads win.
 #define KG_TINY_MNK (64L * 64 * 64)
-// Problems with m*n*k below this run on the calling thread only.
-#define KG_PARALLEL_MNK (64L * 64 * 64)
+// Problems with m*n*k below this run on the calling thread only: at 2^20 multiply-adds, each
+// of two threads gets about 5 us of work (AVX-512), a few times what handing it over costs; the
+// dense layers' small products (one sample through 784x512, a batch through 512x10) stay on
+// the caller.
+#define KG_PARALLEL_MNK (1L << 20)
+// Products of at most this many rows of op(A) take the direct path: packing op(B) would cost
+// more than the product, which uses each scalar of op(B) only m times.
+#define KG_DIRECT_FEW_ROWS 8
 // Problems whose op(B) has at most this many elements (2 MiB) take the direct path (on several
 // threads if large enough) rather than the packed path: every block of 8 rows of C re-reads
 // op(B) unpacked, which is cheap while it stays in L2/L3. Measured on Zen 4: the direct path
@@ -644,10 +689,13 @@ static void kg_direct_threads(const kg_kernel *K, int transA, int transB, long m
             .lda = lda, .ldb = ldb, .ldc = ldc, .unit = K->direct_rows,
             .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c,
         };
-        const long mu = (m + K->direct_rows - 1) / K->direct_rows, nu = (n + K->nr - 1) / K->nr;
+        const long mu = (m + K->direct_rows - 1) / K->direct_rows;
+        long nu = (n + K->nr - 1) / K->nr;
         if (mu < 2L * threads && nu > mu) {
+            // Column chunks; for a few rows, as wide as the direct path's widest block.
             J.split_n = 1;
-            J.unit = K->nr;
+            J.unit = m < K->direct_rows ? 4 * K->nr : K->nr;
+            nu = (n + J.unit - 1) / J.unit;
         }
         // Small chunks: every block of rows reads all of op(B) anyway, so splitting finer costs
         // only the claims, and a thread descheduled on a busy machine holds up little work.
@@ -661,10 +709,10 @@ static void kg_direct_threads(const kg_kernel *K, int transA, int transB, long m
 }
 
 /// Whether the automatic policy takes the direct path (possibly threaded) for this problem:
-/// while op(B) is small enough to be re-read from cache by every block of rows.
+/// for a few rows, or while op(B) is small enough to be re-read from cache by every block of rows.
 static int kg_prefers_direct(const kg_kernel *K, long m, long n, long k) {
-    (void)m;
-    return K->direct_medium && (double)k * (double)n <= (double)KG_DIRECT_MAX_B;
+    return m <= KG_DIRECT_FEW_ROWS ||
+           (K->direct_medium && (double)k * (double)n <= (double)KG_DIRECT_MAX_B);
 }
 
 /// The built-in kernel's automatic policy. threads 0: default (threads only for large problems).
@@ -723,8 +771,8 @@ void keras_matmul_set_route(int route) {
 
 static int kg_fits_int(long x) { return x >= 0 && x <= 0x7fffffffL; }
 
-int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+static int kg_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                     long lda, const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return 1;
     if (keras_sgemm_is_tiny(transB, m, n, k)) {
         kg_direct(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -740,4 +788,12 @@ int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, co
     }
     kg_auto(kg_kernel_get(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0);
     return 1;
+}
+
+int keras_matmul(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    const int outer = keras_profile_enter(KERAS_PROFILE_GEMM);
+    const int done = kg_matmul(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    keras_profile_leave(outer);
+    return done;
 }

@@ -118,6 +118,33 @@ KG_INLINE void kg_pack_b_body(int trans, long kc, long nc, const float *b, long 
 /// transposed (vectorises over n); dot products otherwise.
 #define KG_DIRECT_NBUF 256
 #define KG_DIRECT_BT 4096 // floats of stack used to transpose B on the direct path
+
+// The direct kernels' blocks of C over the columns: BLOCK(R, V) computes rows [i, i + R) and
+// columns [j, j + V*LANES) (masked past n). KG_DIRECT_COLUMNS takes, at column j, a block
+// of NV vectors, or of the fewest V (a power of two) that cover the columns left;
+// KG_DIRECT_ROWS covers all columns of rows [i, i + R).
+#define KG_DIRECT_COLUMNS(BLOCK, LANES, R, NV)                                                  \
+    do {                                                                                       \
+        const long w_ = n - j;                                                                 \
+        if ((NV) >= 8 && w_ > 4 * (LANES)) BLOCK(R, (NV) >= 8 ? 8 : 1);                        \
+        else if ((NV) >= 4 && w_ > 2 * (LANES)) BLOCK(R, (NV) >= 4 ? 4 : 1);                   \
+        else if ((NV) >= 2 && w_ > (LANES)) BLOCK(R, (NV) >= 2 ? 2 : 1);                       \
+        else BLOCK(R, 1);                                                                      \
+    } while (0)
+#define KG_DIRECT_ROWS(BLOCK, LANES, R, NV)                                                     \
+    for (long j = 0; j < n; j += (LANES) * (NV)) KG_DIRECT_COLUMNS(BLOCK, LANES, R, NV)
+/// All of C: full blocks of R rows x 2 vectors column by column (a panel of B stays in cache
+/// for all rows), then the rows left over in blocks of 4 x 2, 2 x 4 and 1 x 8 vectors.
+#define KG_DIRECT_ALL_ROWS(BLOCK, LANES, R)                                                     \
+    do {                                                                                       \
+        const long full = m / (R) * (R);                                                       \
+        for (long j = 0; j < n; j += 2 * (LANES))                                              \
+            for (long i = 0; i < full; i += (R)) KG_DIRECT_COLUMNS(BLOCK, LANES, R, 2);         \
+        long i = full;                                                                         \
+        if (m - i >= 4) { KG_DIRECT_ROWS(BLOCK, LANES, 4, 2); i += 4; }                        \
+        if (m - i >= 2) { KG_DIRECT_ROWS(BLOCK, LANES, 2, 4); i += 2; }                        \
+        if (m - i >= 1) { KG_DIRECT_ROWS(BLOCK, LANES, 1, 8); }                                \
+    } while (0)
 KG_INLINE void kg_direct_body(int transA, int transB, long m, long n, long k, float alpha,
                               const float *a, long lda, const float *b, long ldb, float beta,
                               float *c, long ldc) {
@@ -158,6 +185,24 @@ KG_INLINE void kg_direct_body(int transA, int transB, long m, long n, long k, fl
             }
         }
     }
+}
+
+/// The direct kernels read op(B) row by row: a transposed B is first transposed into `bt`
+/// (KG_DIRECT_BT floats), and *b, *ldb point there. Returns 0 when B is too large for that,
+/// after computing the product with kg_direct_body instead.
+KG_INLINE int kg_direct_rows_of_b(int transA, int transB, long m, long n, long k, float alpha,
+                                  const float *a, long lda, const float **b, long *ldb,
+                                  float beta, float *c, long ldc, float *bt) {
+    if (!transB) return 1;
+    if (k * n > KG_DIRECT_BT) {
+        kg_direct_body(transA, transB, m, n, k, alpha, a, lda, *b, *ldb, beta, c, ldc);
+        return 0;
+    }
+    for (long j = 0; j < n; j++)
+        for (long p = 0; p < k; p++) bt[p * n + j] = (*b)[j * *ldb + p];
+    *b = bt;
+    *ldb = n;
+    return 1;
 }
 
 #endif

@@ -237,74 +237,61 @@ KG_AVX512 static void kg_pack_b_avx512(int trans, long kc, long nc, const float 
     }
 }
 
-// Direct path for small problems: no packing, operands read in place. Blocks of 8 rows x
-// NV*16 columns of C in registers; rows past the end of a partial block repeat the last row
-// (computed, not stored) so the inner loop has no branches. op(B) must be row-contiguous
-// (B not transposed); a transposed B is first transposed into a small stack buffer.
-KG_AVX512 KG_INLINE void kg512_direct_block(int NV, long rows, long k, const float *a,
-                                            const long *aoff, long pa, const float *b, long ldb,
-                                            __mmask16 m0, __mmask16 m1, float alpha, float beta,
-                                            float *c, long ldc) {
-    enum { R = 8 };
-    __m512 acc[R][2];
+// Direct path for small problems: no packing, operands read in place. Blocks of R rows x
+// NV*16 columns of C in registers, each scalar of C one chain of FMAs over p in order (so a row
+// of C has the same bits whichever block computes it). Full blocks are 8 x 32; the rows left
+// over take blocks of 4 x 32, 2 x 64 and 1 x 128, which keep eight chains in flight without
+// computing rows that are not stored (one sample's inference is a 1-row product). op(B) must
+// be row-contiguous (B not transposed); a transposed B is first transposed into a small stack
+// buffer.
+KG_AVX512 KG_INLINE void kg512_direct_block(const int R, const int NV, long k, const float *a,
+                                            long ia, long pa, const float *b, long ldb, long w,
+                                            float alpha, float beta, float *c, long ldc) {
+    __m512 acc[8][8];
+    __mmask16 mk[8];
 #pragma clang loop unroll(full)
-    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int v = 0; v < NV; v++) mk[v] = kg512_mask(w - 16 * v);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
     for (long p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
-        const __m512 b0 = _mm512_maskz_loadu_ps(m0, bp);
-        const __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, bp + 16) : _mm512_setzero_ps();
+        __m512 bv[8];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bp + 16 * v);
         const float *ap = a + p * pa;
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) {
-            const __m512 av = _mm512_set1_ps(ap[aoff[r]]);
-            acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-            if (NV == 2) acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+            const __m512 av = _mm512_set1_ps(ap[r * ia]);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
         }
     }
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     const int bm = beta == 0.0f ? 0 : (beta == 1.0f ? 1 : 2);
 #pragma clang loop unroll(full)
-    for (int r = 0; r < R; r++) {
-        if (r < rows) {
-            float *cr = c + r * ldc;
-            _mm512_mask_storeu_ps(cr, m0, kg512_out(acc[r][0], cr, va, vb, bm, m0));
-            if (NV == 2)
-                _mm512_mask_storeu_ps(cr + 16, m1, kg512_out(acc[r][1], cr + 16, va, vb, bm, m1));
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) {
+            float *cp = c + r * ldc + 16 * v;
+            _mm512_mask_storeu_ps(cp, mk[v], kg512_out(acc[r][v], cp, va, vb, bm, mk[v]));
         }
-    }
 }
+
+#define KG512_DIRECT_BLOCK(R, V)                                                                \
+    kg512_direct_block(R, V, k, a + i * ia, ia, pa, b + j, ldb, n - j, alpha, beta,            \
+                       c + i * ldc + j, ldc)
 
 KG_AVX512 static void kg_direct_avx512(int transA, int transB, long m, long n, long k,
                                        float alpha, const float *a, long lda, const float *b,
                                        long ldb, float beta, float *c, long ldc) {
     float bt[KG_DIRECT_BT] __attribute__((aligned(64)));
-    if (transB) {
-        if (k * n > KG_DIRECT_BT) {
-            kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        for (long j = 0; j < n; j++)
-            for (long p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
-        b = bt;
-        ldb = n;
-    }
+    if (!kg_direct_rows_of_b(transA, transB, m, n, k, alpha, a, lda, &b, &ldb, beta, c, ldc, bt))
+        return;
     // op(A)(i, p) = a[i * ia + p * pa]
     const long ia = transA ? 1 : lda, pa = transA ? lda : 1;
-    for (long j = 0; j < n; j += 32) {
-        const long w = n - j;
-        const __mmask16 m0 = kg512_mask(w), m1 = kg512_mask(w - 16);
-        for (long i = 0; i < m; i += 8) {
-            long aoff[8];
-            for (int r = 0; r < 8; r++) aoff[r] = KG_MIN(i + r, m - 1) * ia;
-            const long rows = KG_MIN(8L, m - i);
-            if (w > 16)
-                kg512_direct_block(2, rows, k, a, aoff, pa, b + j, ldb, m0, m1, alpha, beta,
-                                   c + i * ldc + j, ldc);
-            else
-                kg512_direct_block(1, rows, k, a, aoff, pa, b + j, ldb, m0, m1, alpha, beta,
-                                   c + i * ldc + j, ldc);
-        }
-    }
+    KG_DIRECT_ALL_ROWS(KG512_DIRECT_BLOCK, 16, 8);
 }
 
 #define KG_STR2(x) #x
@@ -413,75 +400,61 @@ KG_AVX2 KG_INLINE __m256i kg256_mask(long n) {
     return _mm256_cmpgt_epi32(lim, _mm256_loadu_si256((const __m256i *)ramp));
 }
 
-// Direct path (see the AVX-512 version): blocks of 6 rows x NV*8 columns.
-KG_AVX2 KG_INLINE void kg256_direct_block(int NV, long rows, long k, const float *a,
-                                          const long *aoff, long pa, const float *b, long ldb,
-                                          __m256i m0, __m256i m1, float alpha, float beta,
-                                          float *c, long ldc) {
-    enum { R = 6 };
-    __m256 acc[R][2];
+// Direct path (see the AVX-512 version): full blocks of 6 x 16; the rows left over take blocks
+// of 4 x 16, 2 x 32 and 1 x 64. Blocks that reach past the last column load and store with masks.
+KG_AVX2 KG_INLINE void kg256_direct_block(const int R, const int NV, long k, const float *a,
+                                          long ia, long pa, const float *b, long ldb, long w,
+                                          float alpha, float beta, float *c, long ldc) {
+    __m256 acc[6][8];
+    __m256i mk[8];
+    const int masked = w < 8 * NV;
 #pragma clang loop unroll(full)
-    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int v = 0; v < NV; v++) mk[v] = kg256_mask(w - 8 * v);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();
     for (long p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
-        const __m256 b0 = _mm256_maskload_ps(bp, m0);
-        const __m256 b1 = NV == 2 ? _mm256_maskload_ps(bp + 8, m1) : _mm256_setzero_ps();
+        __m256 bv[8];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++)
+            bv[v] = masked ? _mm256_maskload_ps(bp + 8 * v, mk[v]) : _mm256_loadu_ps(bp + 8 * v);
         const float *ap = a + p * pa;
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) {
-            const __m256 av = _mm256_broadcast_ss(ap + aoff[r]);
-            acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-            if (NV == 2) acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+            const __m256 av = _mm256_broadcast_ss(ap + r * ia);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
         }
     }
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const int bm = beta == 0.0f ? 0 : (beta == 1.0f ? 1 : 2);
 #pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) {
-        if (r < rows) {
 #pragma clang loop unroll(full)
-            for (int v = 0; v < NV; v++) {
-                float *cp = c + r * ldc + 8 * v;
-                const __m256i mk = v ? m1 : m0;
-                __m256 x = _mm256_mul_ps(acc[r][v], va);
-                if (bm == 1) x = _mm256_add_ps(x, _mm256_maskload_ps(cp, mk));
-                else if (bm == 2) x = _mm256_fmadd_ps(_mm256_maskload_ps(cp, mk), vb, x);
-                _mm256_maskstore_ps(cp, mk, x);
-            }
+        for (int v = 0; v < NV; v++) {
+            float *cp = c + r * ldc + 8 * v;
+            __m256 x = _mm256_mul_ps(acc[r][v], va);
+            if (bm == 1) x = _mm256_add_ps(x, _mm256_maskload_ps(cp, mk[v]));
+            else if (bm == 2) x = _mm256_fmadd_ps(_mm256_maskload_ps(cp, mk[v]), vb, x);
+            _mm256_maskstore_ps(cp, mk[v], x);
         }
     }
 }
+
+#define KG256_DIRECT_BLOCK(R, V)                                                                \
+    kg256_direct_block(R, V, k, a + i * ia, ia, pa, b + j, ldb, n - j, alpha, beta,            \
+                       c + i * ldc + j, ldc)
 
 KG_AVX2 static void kg_direct_avx2(int transA, int transB, long m, long n, long k, float alpha,
                                    const float *a, long lda, const float *b, long ldb,
                                    float beta, float *c, long ldc) {
     float bt[KG_DIRECT_BT] __attribute__((aligned(32)));
-    if (transB) {
-        if (k * n > KG_DIRECT_BT) {
-            kg_direct_body(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        for (long j = 0; j < n; j++)
-            for (long p = 0; p < k; p++) bt[p * n + j] = b[j * ldb + p];
-        b = bt;
-        ldb = n;
-    }
+    if (!kg_direct_rows_of_b(transA, transB, m, n, k, alpha, a, lda, &b, &ldb, beta, c, ldc, bt))
+        return;
     const long ia = transA ? 1 : lda, pa = transA ? lda : 1;
-    for (long j = 0; j < n; j += 16) {
-        const long w = n - j;
-        const __m256i m0 = kg256_mask(w), m1 = kg256_mask(w - 8);
-        for (long i = 0; i < m; i += 6) {
-            long aoff[6];
-            for (int r = 0; r < 6; r++) aoff[r] = KG_MIN(i + r, m - 1) * ia;
-            const long rows = KG_MIN(6L, m - i);
-            if (w > 8)
-                kg256_direct_block(2, rows, k, a, aoff, pa, b + j, ldb, m0, m1, alpha, beta,
-                                   c + i * ldc + j, ldc);
-            else
-                kg256_direct_block(1, rows, k, a, aoff, pa, b + j, ldb, m0, m1, alpha, beta,
-                                   c + i * ldc + j, ldc);
-        }
-    }
+    KG_DIRECT_ALL_ROWS(KG256_DIRECT_BLOCK, 8, 6);
 }
 
 const kg_kernel kg_kernel_avx2 = {

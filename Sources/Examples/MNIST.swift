@@ -8,13 +8,14 @@ import Keras
 enum MNISTExample {
     static func run(epochs: Int = 2) throws {
         Keras.setRandomSeed(2)
-        // MNIST from the Keras cache if it is there, else Fashion-MNIST (same shapes).
-        let data = try (try? Datasets.mnist()) ?? Datasets.fashionMNIST()
-        var ((xTrain, yTrain), (xTest, yTest)) = data
+        var ((xTrain, yTrain), (xTest, yTest)) = try load()
         print("Training images \(xTrain.shape), labels \(yTrain.shape); test images \(xTest.shape), labels \(yTest.shape)")
 
-        xTrain = xTrain.reshaped(to: [xTrain.shape[0], 784]) / 255
-        xTest = xTest.reshaped(to: [xTest.shape[0], 784]) / 255
+        // Scaled in place (`/=` on the only reference): one float copy of the pixels at a time.
+        xTrain = xTrain.reshaped(to: [xTrain.shape[0], 784])
+        xTrain /= 255
+        xTest = xTest.reshaped(to: [xTest.shape[0], 784])
+        xTest /= 255
         yTrain = try toCategorical(yTrain, numClasses: 10)
         yTest = try toCategorical(yTest, numClasses: 10)
 
@@ -34,5 +35,12 @@ enum MNISTExample {
         print("Test accuracy of the best checkpoint (saved/model.h5): \(result.accuracy)")
         let prediction = try best.predict(xTest[9..<10])
         print("Predicted class of test image 9: \(Int(prediction.argmax(axis: -1)[0].scalar)), label \(Int(yTest[9].argmax().scalar))")
+    }
+
+    /// MNIST from the Keras cache if it is there, else Fashion-MNIST (same shapes), as the only
+    /// references to their tensors (so that scaling them in place copies nothing).
+    static func load() throws -> ((Tensor, Tensor), (Tensor, Tensor)) {
+        let data = try (try? Datasets.mnist()) ?? Datasets.fashionMNIST()
+        return ((data.train.x, data.train.y), (data.test.x, data.test.y))
     }
 }

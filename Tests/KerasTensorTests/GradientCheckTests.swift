@@ -191,6 +191,10 @@ struct GradientCheckTests {
             $0[0].affine($0[1], bias: $0[2], relu: true)
         },
         GradientCase("affine without bias", [any([4, 3], 34), any([3, 2], 35)]) { $0[0].affine($0[1]) },
+        // Soft labels (rows not summing to 1) and large logits; both inputs differentiated.
+        GradientCase("softmax cross-entropy", [any([3, 4], 38) * 4, positive([3, 4], 39)]) {
+            Tensor.softmaxCrossEntropy(logits: $0[0], labels: $0[1])
+        },
         GradientCase("affine on a stack", [any([2, 2, 3], 36), any([3, 3], 37), Tensor([4, -4, 3.5] as [Float])]) {
             $0[0].affine($0[1], bias: $0[2], relu: true)
         },
@@ -266,6 +270,9 @@ struct GradientCheckTests {
             $0[0].affine($0[1], bias: $0[2], relu: true).square()
         },
         GradientCase("outer", [any([2], 53), any([2], 54)]) { $0[0].outer($0[1]).square() },
+        GradientCase("softmax cross-entropy", [any([2, 3], 57), positive([2, 3], 58)]) {
+            Tensor.softmaxCrossEntropy(logits: $0[0], labels: $0[1])
+        },
     ]
 
     @Test(arguments: secondOrderCases) func secondOrder(_ c: GradientCase) {
@@ -309,6 +316,20 @@ struct GradientCheckTests {
         #expect(tape.gradient(of: r, wrt: x) == [0, 0, 1])
         #expect(tape.gradient(of: a, wrt: x) == [-1, 0, 1])
         #expect(tape.gradient(of: c, wrt: x) == [0, 1, 0])
+    }
+
+    @Test func softmaxCrossEntropyEqualsItsComposedFormAndStaysFinite() {
+        let logits = Tensor([[1, 2, 3], [1000, -1000, 0], [-1000, 0, 0]] as [[Float]])
+        let labels = Tensor([[0, 0, 1], [0.5, 0, 0.5], [0, 1, 0]] as [[Float]])
+        let fused = Tensor.softmaxCrossEntropy(logits: logits, labels: labels)
+        // Row 1: Σ t·(lse − x) with lse = log(e + e² + e³); row 2: half of 1000 − 0; row 3: log 2.
+        let lse = Float(Foundation.log(Foundation.exp(1.0) + Foundation.exp(2.0) + Foundation.exp(3.0)))
+        expectClose(fused, [lse - 3, 500, Float(Foundation.log(2.0))], tolerance: 1e-4)
+        let tape = GradientTape()
+        let x = tape.watch(logits)
+        let g = tape.gradient(of: tape.record { Tensor.softmaxCrossEntropy(logits: x, labels: labels).sum() }, wrt: x)
+        // softmax · Σ t − t: row 2's softmax is (1, 0, 0); row 3's is (0, ½, ½).
+        expectClose(g.slice(axis: 0, 1..<3), [[0.5, 0, -0.5], [0, -0.5, 0.5]], tolerance: 1e-5)
     }
 
     @Test func logSumExpGradientIsSoftmaxEvenForLargeValues() {

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
-"""Seed 002's MNIST-MLP epoch in swift-keras and in real Keras, alternated epoch by epoch.
+"""Seed 002's MNIST-MLP epoch in swift-keras, in real Keras and (with --pytorch) in PyTorch,
+alternated epoch by epoch.
 
-Both programs start once (data, model, warm-up), then run one epoch each in turn, so that on a
-shared machine both see the same background load. The order within a round alternates. Prints
-each round (both times, their ratio, the load average) and the summary: the best epoch of each,
-their ratio, and the median of the per-round ratios.
+Each program starts once (data, model, warm-up), then they run one epoch each in turn, so that
+on a shared machine all see the same background load. The order within a round rotates. Prints
+each round (the times, their ratios to swift-keras', the load average) and the summary: the best
+epoch of each, their ratios, and the medians of the per-round ratios.
 
     swift build -c release --product keras-bench
-    python3 Tools/bench/compare_mlp_epoch.py [rounds] [path to keras-bench]
+    python3 Tools/bench/compare_mlp_epoch.py [rounds] [path to keras-bench] [--pytorch]
 """
 import os
 import statistics
 import subprocess
 import sys
 
-rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-bench = sys.argv[2] if len(sys.argv) > 2 else ".build/release/keras-bench"
+flags = [a for a in sys.argv[1:] if a.startswith("--")]
+positional = [a for a in sys.argv[1:] if not a.startswith("--")]
+rounds = int(positional[0]) if positional else 7
+bench = positional[1] if len(positional) > 1 else ".build/release/keras-bench"
 here = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -36,18 +39,27 @@ def epoch(process):
 
 programs = {"swift": start([bench, "mlp", "serve"]),
             "keras": start([sys.executable, os.path.join(here, "keras_training_reference.py"), "mlp", "serve"])}
-times = {name: [] for name in programs}
-print("round  swift_s  keras_s  ratio  load1")
+if "--pytorch" in flags:
+    programs["pytorch"] = start([sys.executable, os.path.join(here, "pytorch_mlp_reference.py"), "mlp", "serve"])
+names = list(programs)
+others = names[1:]
+times = {name: [] for name in names}
+print("round  " + "  ".join(f"{name + '_s':>9}" for name in names) + "  "
+      + "  ".join(f"{'swift/' + name:>13}" for name in others) + "  load1")
 for index in range(rounds):
-    order = ["swift", "keras"] if index % 2 == 0 else ["keras", "swift"]
+    order = names[index % len(names):] + names[:index % len(names)]
     for name in order:
         times[name].append(epoch(programs[name]))
-    swift, keras = times["swift"][-1], times["keras"][-1]
-    print(f"{index + 1:5d}  {swift:7.4f}  {keras:7.4f}  {swift / keras:5.3f}  {os.getloadavg()[0]:5.2f}", flush=True)
+    swift = times["swift"][-1]
+    print(f"{index + 1:5d}  " + "  ".join(f"{times[name][-1]:9.4f}" for name in names) + "  "
+          + "  ".join(f"{swift / times[name][-1]:13.3f}" for name in others)
+          + f"  {os.getloadavg()[0]:5.2f}", flush=True)
 for process in programs.values():
     process.stdin.write("quit\n")
     process.stdin.close()
     process.wait()
-best_swift, best_keras = min(times["swift"]), min(times["keras"])
-print(f"best: swift {best_swift:.4f} s, keras {best_keras:.4f} s, ratio {best_swift / best_keras:.3f}")
-print(f"median of per-round ratios: {statistics.median(s / k for s, k in zip(times['swift'], times['keras'])):.3f}")
+best = {name: min(times[name]) for name in names}
+print("best: " + ", ".join(f"{name} {best[name]:.4f} s" for name in names) + "; "
+      + ", ".join(f"swift/{name} {best['swift'] / best[name]:.3f}" for name in others))
+print("median of per-round ratios: " + ", ".join(
+    f"swift/{name} {statistics.median(s / o for s, o in zip(times['swift'], times[name])):.3f}" for name in others))

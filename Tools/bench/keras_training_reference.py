@@ -24,6 +24,8 @@ import numpy as np
 import keras
 from keras import layers
 
+from epoch_rounds import time_epochs
+
 rng = np.random.default_rng(0)
 x = rng.random((60000, 784), dtype=np.float32)
 y = keras.utils.to_categorical(rng.integers(0, 10, 60000), 10)
@@ -32,22 +34,8 @@ mlp = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(512, activation=
                         layers.Dense(10, activation="softmax")])
 mlp.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
 mlp.fit(x[:1280], y[:1280], epochs=1, batch_size=128, verbose=0)  # warm-up: graph tracing
-if sys.argv[1:3] == ["mlp", "serve"]:
-    # One epoch per line of standard input (Tools/bench/compare_mlp_epoch.py).
-    print("ready", flush=True)
-    for line in sys.stdin:
-        if line.strip() == "quit":
-            break
-        start = time.perf_counter()
-        mlp.fit(x, y, epochs=1, batch_size=128, verbose=0)
-        print(f"{time.perf_counter() - start:.4f}", flush=True)
-    sys.exit(0)
 mlp_only = sys.argv[1:2] == ["mlp"]
-times = []
-for _ in range(int(sys.argv[2]) if mlp_only and len(sys.argv) > 2 else 3):
-    start = time.perf_counter()
-    mlp.fit(x, y, epochs=1, batch_size=128, verbose=0)
-    times.append(time.perf_counter() - start)
+times = time_epochs(lambda: mlp.fit(x, y, epochs=1, batch_size=128, verbose=0))
 if mlp_only:
     print("mnist_mlp_epoch_rounds_s " + " ".join(f"{t:.4f}" for t in times))
 print(f"mnist_mlp_epoch_s {min(times):.4f}")

@@ -5,4 +5,5 @@
 #include "keras_gemm.h"
 #include "keras_optimizers.h"
 #include "keras_recurrent.h"
+#include "keras_profile.h"
 #endif

@@ -65,7 +65,7 @@ enum {
 
 /// Built-in GEMM with explicit choices (tests, benchmarks). `kernel` -1 = current kernel
 /// (an unsupported one also falls back to it). `threads`: number of threads (caller included);
-/// 0 = automatic with KERAS_GEMM_PATH_AUTO (threads only from 64^3), 1 with the other paths.
+/// 0 = automatic with KERAS_GEMM_PATH_AUTO (threads only from 2^20 multiply-adds), 1 with the other paths.
 void keras_sgemm_ex(int kernel, int path, int threads,
                     int transA, int transB, long m, long n, long k,
                     float alpha, const float *a, long lda,

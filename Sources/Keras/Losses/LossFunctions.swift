@@ -140,7 +140,10 @@ enum LossFunctions {
             return (t * (logits.logSumExp(axis: axis, keepDims: true) - logits)).sum(axis: axis)
         }
         if fromLogits {
-            // softmax_cross_entropy_with_logits: Σ t · (logsumexp(x) - x).
+            // softmax_cross_entropy_with_logits: Σ t · (logsumexp(x) - x), fused on the last axis.
+            if t.shape == yPred.shape, axis == -1 || axis == yPred.rank - 1 {
+                return Tensor.softmaxCrossEntropy(logits: yPred, labels: t)
+            }
             return (t * (yPred.logSumExp(axis: axis, keepDims: true) - yPred)).sum(axis: axis)
         }
         let output = (yPred / yPred.sum(axis: axis, keepDims: true)).clip(epsilon, oneMinusEpsilon)
@@ -187,7 +190,7 @@ enum LossFunctions {
         }
         let logits = fromLogits || softmaxLogits != nil ? predictions : predictions.clip(epsilon, oneMinusEpsilon).log()
         let oneHot = oneHot(labels, classes: classes, shape: yPred.shape, context: "sparse_categorical_crossentropy")
-        var loss = logits.logSumExp(axis: -1) - (oneHot * logits).sum(axis: -1)
+        var loss = Tensor.softmaxCrossEntropy(logits: logits, labels: oneHot)
         if let valid { loss = Tensor.where(valid, loss, Tensor(0)) }
         return (loss, valid)
     }

@@ -301,6 +301,10 @@ open class Optimizer {
     /// shape differs from its variable's, a variable is not one the optimizer was built for, or
     /// the hyperparameters are invalid.
     public func apply(_ gradients: [Tensor], to variables: [Variable]) throws {
+        try StepProfile.measure(.optimizer) { try applyUpdates(gradients, to: variables) }
+    }
+
+    private func applyUpdates(_ gradients: [Tensor], to variables: [Variable]) throws {
         guard gradients.count == variables.count else {
             throw KerasError.invalidArgument(
                 name: "gradients", value: "\(gradients.count) tensors",

@@ -58,6 +58,10 @@ extension Tensor {
     /// when asked the sums of its columns (the last axis): one pass, row by row.
     private func maskedByPositive(_ output: Tensor?, columnSums: Bool) -> (Tensor, Tensor?) {
         guard output != nil || columnSums else { return (self, nil) }
+        return StepProfile.measure(.elementwise) { maskedByPositivePass(output, columnSums: columnSums) }
+    }
+
+    private func maskedByPositivePass(_ output: Tensor?, columnSums: Bool) -> (Tensor, Tensor?) {
         let units = shape[rank - 1], rows = count / Swift.max(units, 1)
         let masked = output == nil ? self : Tensor(uninitializedShape: shape)
         let sums = columnSums ? Tensor(uninitializedShape: [units]) : nil

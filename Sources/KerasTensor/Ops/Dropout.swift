@@ -10,6 +10,13 @@ extension Tensor {
     /// is kept when its uniform `u / 2^24` is at least `rate`.
     public func dropout(rate: Float, using generator: inout RandomGenerator) -> Tensor {
         precondition(rate >= 0 && rate < 1, "dropout: rate \(rate) is not in [0, 1)")
+        let (output, mask) = StepProfile.measure(.elementwise) { dropoutPass(rate: rate, using: &generator) }
+        guard Tensor.isRecording(self) else { return output }
+        return output.recorded(from: self) { g in g * mask }
+    }
+
+    /// The output and the mask (0 or the scale) of `dropout(rate:using:)`.
+    private func dropoutPass(rate: Float, using generator: inout RandomGenerator) -> (Tensor, Tensor) {
         let scale = 1 / (1 - rate)
         // u / 2^24 >= rate exactly when u >= ceil(rate * 2^24) (both sides exact in Float).
         let threshold = UInt32((rate * 0x1p24).rounded(.up))
@@ -38,8 +45,6 @@ extension Tensor {
             y.storeBytes(of: x.load(fromByteOffset: i * 4, as: Float.self) * kept, toByteOffset: i * 4, as: Float.self)
             i += 1
         }
-
-        guard Tensor.isRecording(self) else { return output }
-        return output.recorded(from: self) { g in g * mask }
+        return (output, mask)
     }
 }

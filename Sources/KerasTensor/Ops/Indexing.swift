@@ -116,7 +116,7 @@ extension Tensor {
         // Rows picked from anywhere in a large tensor (a shuffled batch) mostly miss the caches:
         // a copied scalar costs several additions, and two threads keep more misses in flight.
         let count = positions.count
-        Parallel.forEachChunk(outer * count, cost: 4 * inner) { rows in
+        Parallel.forEachChunk(outer * count, cost: 4 * inner, kind: .copy) { rows in
             for row in rows {
                 let (o, k) = row.quotientAndRemainder(dividingBy: count)
                 (destination + row * inner).update(from: source + (o * size + positions[k]) * inner, count: inner)

@@ -21,14 +21,17 @@ package enum Parallel {
     }
 
     /// Runs `body` over `0..<count` in contiguous chunks, on several threads when it pays.
+    /// The time counts as `kind` in a step profile.
     @inline(__always)
-    static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
-        if count * cost < 2 * minimumWorkPerThread || threadCount == 1 {
-            body(0..<count)
-            return
+    static func forEachChunk(_ count: Int, cost: Int = 1, kind: StepProfile.Kind = .elementwise, _ body: (Range<Int>) -> Void) {
+        StepProfile.measure(kind) {
+            if count * cost < 2 * minimumWorkPerThread || threadCount == 1 {
+                body(0..<count)
+                return
+            }
+            let ranges = chunks(count, cost: cost)
+            perform(ranges.count) { body(ranges[$0]) }
         }
-        let ranges = chunks(count, cost: cost)
-        perform(ranges.count) { body(ranges[$0]) }
     }
 
     /// Runs `body(0)`, …, `body(iterations - 1)` concurrently and returns when all are done.

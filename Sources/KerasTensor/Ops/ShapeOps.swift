@@ -46,7 +46,7 @@ extension Tensor {
         let inner = newShape.last ?? 1, innerStride = permutedStrides.last ?? 1
         let rows = count / Swift.max(inner, 1)
         let outerShape = Array(newShape.dropLast()), outerStrides = Array(permutedStrides.dropLast())
-        Parallel.forEachChunk(rows, cost: inner) { range in
+        Parallel.forEachChunk(rows, cost: inner, kind: .copy) { range in
             var index = [Int](repeating: 0, count: outerShape.count)
             for row in range {
                 var remainder = row, offset = 0
