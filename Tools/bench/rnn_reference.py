@@ -38,6 +38,8 @@ def torch_runner():
     import torch
     from torch import nn
     torch.manual_seed(0)
+    # As many threads as the cores this process may use (the default can count the host's cores).
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
 
     class Net(nn.Module):
         def __init__(self):
