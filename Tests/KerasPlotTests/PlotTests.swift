@@ -303,3 +303,25 @@ struct PlotMistakeTests {
         #expect(document.all("rect").filter { $0["rx"] == "1.5" }.count == 2 + 1)  // two bars and the legend swatch
     }
 }
+
+@Suite("Model diagrams")
+struct ModelDiagramTests {
+    @Test func functionalGraphDrawsEveryLayerWithItsShapeAndOneArrowPerConnection() throws {
+        let image = Input(shape: [8], name: "image"), meta = Input(shape: [3], name: "meta")
+        let joined = try Concatenate(name: "join")([try Dense(units: 4, name: "seen")(image), meta])
+        let model = try Model(inputs: [image, meta], outputs: try Dense(units: 2, activation: .softmax, name: "label")(joined))
+        let diagram = ModelDiagram(model)
+        let svg = diagram.svg()
+        _ = try SVGDocument(svg)
+        for text in ["image (InputLayer)", "meta (InputLayer)", "seen (Dense)", "join (Concatenate)", "label (Dense)", "(None, 7)", "(None, 2)"] {
+            #expect(svg.contains(text), "\(text)")
+        }
+        // One arrow head (a closed path) per connection: seen←image, join←seen, join←meta, label←join.
+        #expect(svg.components(separatedBy: "Z\" fill").count - 1 == 4)
+        #expect(diagram.boxes.map(\.row) == [0, 0, 1, 2, 3] || diagram.boxes.map(\.row) == [0, 1, 0, 2, 3])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("diagram-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try plotModel(Sequential([Input(shape: [3]), Dense(units: 2)]), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("dense"))
+    }
+}

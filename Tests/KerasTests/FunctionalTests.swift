@@ -7,8 +7,33 @@ final class TwoDense: Layer {
     let first = Dense(units: 3, activation: .tanh)
     let second = Dense(units: 2)
 
+    init(name: String? = nil) { super.init(name: name) }
+
+    /// Registered so that models holding it load again (tests register it once).
+    static let registered: Void = CustomObjects.register(layer: TwoDense.self, package: "Tests") { TwoDense(name: $0.layerName) }
+
     override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         try second(try first(input))
+    }
+}
+
+/// A model that overrides the training step in Keras' manner (`train_step`): its own
+/// gradient step, with the bookkeeping of `computeLoss` and `computeMetrics`.
+final class ClippedStepModel: Model {
+    var steps = 0
+
+    override func trainStep(_ batch: Batch) throws -> [String: Float] {
+        steps += 1
+        let tape = GradientTape()
+        var predictions: [Tensor] = []
+        let loss = try tape.record {
+            predictions = try callAll(batch.inputs, training: true)
+            return try computeLoss(x: batch.inputs, y: batch.targets!, yPred: predictions, sampleWeight: nil)
+        }
+        let variables = trainableWeights
+        let gradients = tape.gradient(of: loss, wrt: variables).map { $0.clip(-0.1, 0.1) }
+        try optimizer!.apply(gradients, to: variables)
+        return try computeMetrics(x: batch.inputs, y: batch.targets!, yPred: predictions.map(\.detached), sampleWeight: nil)
     }
 }
 
@@ -97,6 +122,33 @@ struct FunctionalTests {
             #expect(Swift.abs(result.loss - (result["out_a_loss"] + 0.5 * result["out_b_loss"])) < 1e-4)
             #expect(throws: KerasError.self) { try model.fit([xa], [ya, yb], verbose: 0) }
         }
+    }
+
+    @Test func customTrainStepKeepsHistoryValidationAndCallbacks() throws {
+        let inputs = Input(shape: [2])
+        let model = try ClippedStepModel(inputs: inputs, outputs: try Dense(units: 1)(inputs))
+        try model.compile(optimizer: SGD(learningRate: 0.5), loss: "mse", metrics: ["mae"])
+        let x = Tensor.randomNormal([12, 2]), y = Tensor.randomNormal([12, 1])
+        let before = model.getWeights()
+        let stopper = EarlyStopping(monitor: "val_loss", patience: 100)
+        let history = try model.fit(x, y, epochs: 3, batchSize: 4, verbose: 0, callbacks: [stopper], validationSplit: 0.25)
+        #expect(model.steps == 9)
+        #expect(Set(history.history.keys) == ["loss", "mae", "val_loss", "val_mae"])
+        // Each step moves a weight by at most learning rate × clip.
+        let moved = zip(model.getWeights(), before).map { ($0 - $1).abs().max().scalar }.max()!
+        #expect(moved <= 9 * 0.5 * 0.1 + 1e-6)
+    }
+
+    @Test func lambdaLayersRunAndRefuseToBeSaved() throws {
+        let model = Sequential([Input(shape: [3]), Lambda(name: "double") { $0 * 2 }, Dense(units: 2)])
+        let x = Tensor.randomNormal([4, 3])
+        #expect(try model.predict(x).shape == [4, 2])
+        let inputs = Input(shape: [3])
+        let functional = try Model(inputs: inputs, outputs: try Lambda(outputShape: [1]) { $0.sum(axis: 1, keepDims: true) }(inputs))
+        #expect(functional.outputs[0].shape == [nil, 1])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lambda-\(UUID().uuidString).keras").path
+        #expect { try model.save(path) } throws: { "\($0)".contains("Lambda layer 'double'") }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test func graphErrorsNameTheLayers() throws {

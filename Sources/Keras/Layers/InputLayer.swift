@@ -9,6 +9,10 @@ public final class InputLayer: Layer {
 
     public override class var kerasClassName: String { "InputLayer" }
 
+    /// An input layer has nothing to build.
+    public override var isBuilt: Bool { true }
+    public override var builtInputShapes: [[Int?]]? { [[nil] + shape.map { $0 }] }
+
     /// The symbolic batch this layer starts a graph with (Keras' `InputLayer.output`). Each
     /// call makes a new one: keep the tensor `Input(shape:)` returns.
     func makeOutput() -> SymbolicTensor {

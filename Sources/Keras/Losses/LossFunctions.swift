@@ -132,12 +132,13 @@ enum LossFunctions {
     static func categoricalCrossentropy(
         _ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool, labelSmoothing: Float, axis: Int = -1
     ) -> Tensor {
+        // A softmax's output computed on a tape: work from its logits, as TensorFlow does.
+        if !fromLogits, axis == -1 || axis == yPred.rank - 1, let logits = yPred.logits(ofActivation: "softmax") {
+            return categoricalCrossentropy(yTrue, logits, fromLogits: true, labelSmoothing: labelSmoothing, axis: axis)
+        }
         var t = yTrue
         if labelSmoothing != 0, let classes = t.shape.last {
             t = t * (1 - labelSmoothing) + labelSmoothing / Float(classes)
-        }
-        if !fromLogits, axis == -1 || axis == yPred.rank - 1, let logits = yPred.logits(ofActivation: "softmax") {
-            return (t * (logits.logSumExp(axis: axis, keepDims: true) - logits)).sum(axis: axis)
         }
         if fromLogits {
             // softmax_cross_entropy_with_logits: Σ t · (logsumexp(x) - x), fused on the last axis.

@@ -216,7 +216,7 @@ open class Model: Layer {
 
     typealias OutputRequest = (loss: (any LossRepresentable)?, weight: Float, metrics: [any MetricRepresentable])
 
-    private func compile(
+    func compile(
         optimizer: any OptimizerRepresentable, outputs: [OutputRequest],
         lossConfig: ConfigValue, weightsConfig: ConfigValue, metricsConfig: ConfigValue
     ) throws {

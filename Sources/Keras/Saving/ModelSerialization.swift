@@ -52,17 +52,49 @@ extension Model {
         case let .string(name): try Optimizers.named(name)
         default: try Optimizers.deserialize(optimizerValue)
         }
-        let loss: any LossRepresentable = if case let .string(name) = lossValue { name } else { try Losses.deserialize(lossValue) }
-        var metrics: [any MetricRepresentable] = []
-        if let metricsValue = config["metrics"], !metricsValue.isNull {
-            guard case let .array(items) = metricsValue else {
-                throw KerasError.invalidData("compile_config 'metrics' must be a list, got \(metricsValue.json.prefix(200))")
+        func loss(_ value: ConfigValue) throws -> (any LossRepresentable)? {
+            switch value {
+            case .null: nil
+            case let .string(name): name
+            default: try Losses.deserialize(value)
+            }
+        }
+        func metrics(_ value: ConfigValue?) throws -> [any MetricRepresentable] {
+            guard let value, !value.isNull else { return [] }
+            guard case let .array(items) = value else {
+                throw KerasError.invalidData("compile_config 'metrics' must be a list, got \(value.json.prefix(200))")
             }
             // Keras 2 lists the metrics of each output in a list of its own.
             let flat = items.flatMap { item -> [ConfigValue] in if case let .array(inner) = item { inner } else { [item] } }
-            metrics = try flat.map(Self.metricRequest)
+            return try flat.map(Self.metricRequest)
         }
-        try compile(optimizer: optimizer, loss: loss, metrics: metrics)
+        let names = outputNames
+        /// The value for each output from a dictionary by output name, a list by position, or one value for all.
+        func perOutput(_ value: ConfigValue?, key: String) throws -> [ConfigValue?] {
+            switch value {
+            case let .object(fields)? where value?["class_name"] == nil:
+                for field in fields where !names.contains(field.key) {
+                    throw KerasError.unknownName(kind: "output in compile_config '\(key)'", name: field.key, valid: names)
+                }
+                return names.map { value?[$0] }
+            case let .array(items)? where names.count > 1 && key != "metrics" || (key == "metrics" && items.allSatisfy { if case .array = $0 { true } else { false } } && items.count == names.count && names.count > 1):
+                guard items.count == names.count else {
+                    throw KerasError.invalidData("compile_config '\(key)' lists \(items.count) values for \(names.count) outputs")
+                }
+                return items
+            default:
+                return names.map { _ in value }
+            }
+        }
+        let losses = try perOutput(lossValue, key: "loss").map { try $0.flatMap(loss) }
+        let weights = try perOutput(config["loss_weights"], key: "loss_weights").map { value -> Float in
+            guard let value, !value.isNull else { return 1 }
+            guard let number = value.doubleValue else { throw KerasError.invalidData("compile_config 'loss_weights' holds \(value.json)") }
+            return Float(number)
+        }
+        let metricLists = try perOutput(config["metrics"], key: "metrics").map(metrics)
+        try compile(optimizer: optimizer, outputs: names.indices.map { (losses[$0], weights[$0], metricLists[$0]) },
+                    lossConfig: lossValue, weightsConfig: config["loss_weights"] ?? .null, metricsConfig: config["metrics"] ?? .null)
     }
 }
 
