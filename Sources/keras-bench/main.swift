@@ -6,6 +6,8 @@
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
 //   swift run -c release keras-bench mlp [N]    only the MNIST-MLP epoch, N rounds (default 5)
 //   swift run -c release keras-bench mlp serve  one epoch per line of input (Tools/bench/compare_mlp_epoch.py)
+//   swift run -c release keras-bench cnn [N]    the Fashion-MNIST convnet epoch (best of N), conv GFLOP/s vs GEMM
+//   swift run -c release keras-bench cnn serve  one convnet epoch per line of input (Tools/bench/compare_cnn_epoch.py)
 //   swift run -c release keras-bench inference  the MNIST MLP on one sample and on 32: model(x) and predict
 //   swift run -c release keras-bench profile [N] where the MNIST-MLP step's time goes (best of N epochs, default 3)
 //   swift run -c release keras-bench rnn [lstm|gru] [rounds]   Embedding → LSTM/GRU(128) → Dense, 100 steps, batch 64
@@ -35,6 +37,10 @@ case "mlp" where arguments.dropFirst().first == "serve":
     try TrainingBenchmark.serveMLP()
 case "mlp":
     try TrainingBenchmark.runMLP(rounds: arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
+case "cnn" where arguments.dropFirst().first == "serve":
+    try ConvNetBenchmark.serve()
+case "cnn":
+    try ConvNetBenchmark.run(rounds: arguments.dropFirst().first.flatMap { Int($0) } ?? 3)
 case "inference":
     try InferenceBenchmark.run()
 case "profile":
@@ -48,7 +54,7 @@ case "hdf5":
 case "datasets":
     DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 }
