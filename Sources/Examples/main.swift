@@ -17,6 +17,9 @@ let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("two-inputs", "image + tabular features in, class + mean ink out, losses and arrays by name", TwoInputsExample.run),
     ("custom-layer", "a layer of your own (addWeight, Dense sublayers): trained, saved, loaded", CustomLayerExample.run),
     ("autoencoder", "a denoising autoencoder on Fashion-MNIST with its own trainStep", AutoencoderExample.run),
+    ("addition-rnn", "Keras' addition RNN: LSTM encoder, RepeatVector, LSTM decoder learn 3-digit sums", { try AdditionRNNExample.run() }),
+    ("text-generation", "character-level LSTM text generation on the GPL-3 text of /usr/share/common-licenses", { try TextGenerationExample.run() }),
+    ("imdb", "IMDB sentiment with Embedding + Bidirectional LSTMs (imdb.npz from the Keras cache)", { try IMDBSentimentExample.run() }),
 ]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "pima"

@@ -10,6 +10,8 @@
 //   swift run -c release keras-bench cnn serve  one convnet epoch per line of input (Tools/bench/compare_cnn_epoch.py)
 //   swift run -c release keras-bench inference  the MNIST MLP on one sample and on 32: model(x) and predict
 //   swift run -c release keras-bench profile [N] where the MNIST-MLP step's time goes (best of N epochs, default 3)
+//   swift run -c release keras-bench rnn [lstm|gru] [rounds]   Embedding → LSTM/GRU(128) → Dense, 100 steps, batch 64
+//   swift run -c release keras-bench rnn [lstm|gru] serve data.npz  (Tools/bench/compare_rnn_epoch.py)
 //   swift run -c release keras-bench hdf5       writing and reading a 134 MB weights file
 //   swift run -c release keras-bench datasets   the dataset loaders on the files of the Keras cache
 //
@@ -45,12 +47,14 @@ case "profile":
     try ProfileBenchmark.run(epochs: arguments.dropFirst().first.flatMap { Int($0) } ?? 3)
 case "elementwise":
     runElementwiseBenchmarks()
+case "rnn":
+    try RecurrentBenchmark.run(Array(arguments.dropFirst()))
 case "hdf5":
     try HDF5Benchmark.run()
 case "datasets":
     DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|datasets|hdf5]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|datasets|hdf5]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 }

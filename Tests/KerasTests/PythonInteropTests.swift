@@ -75,9 +75,49 @@ struct PythonInteropTests {
             let difference = try #require(results[key]?.doubleValue, "\(key) missing from \(results.json)")
             #expect(difference <= 1e-5, "\(key)")
         }
+        try checkFunctionalModels(in: directory)
         // Keras restores the optimizer's state from our files too.
         for (name, count) in iterations {
             #expect(results["\(name)/iterations"]?.intValue == count, "\(name)")
+        }
+    }
+
+    /// Functional and nested models written here: Python Keras loads all three formats and
+    /// predicts what we predict.
+    func checkFunctionalModels(in directory: URL) throws {
+        let models = try Keras.withRandomSeed(22) { () throws -> [(String, Model, [Tensor])] in
+            let a = Input(shape: [4], name: "a"), b = Input(shape: [3], name: "b")
+            let shared = Dense(units: 4, activation: .tanh, name: "shared")
+            let inner = Sequential([Input(shape: [4]), Dense(units: 3, activation: .relu)], name: "inner")
+            let merged = try Concatenate()([try inner(try shared(a)), try Dense(units: 2)(b), try Multiply()([try Dense(units: 3)(b), try inner(try shared(a))])])
+            let outA = try Dense(units: 2, activation: .softmax, name: "out_a")(merged)
+            let outB = try Dense(units: 1, name: "out_b")(try Add()([try shared(a), try shared(a)]))
+            let twoByTwo = try Model(inputs: [a, b], outputs: [outA, outB], name: "two_by_two")
+            try twoByTwo.compile(optimizer: "adam", loss: ["out_a": "categorical_crossentropy", "out_b": "mse"], metrics: ["out_a": ["accuracy"]])
+            let x = [Tensor.randomNormal([8, 4]), Tensor.randomNormal([8, 3])]
+            _ = try twoByTwo.fit(x, [try toCategorical(Tensor((0..<8).map { Float($0 % 2) }), numClasses: 2), Tensor.randomNormal([8, 1])],
+                                 epochs: 1, batchSize: 4, verbose: 0)
+            let single = Input(shape: [4])
+            let residual = try Model(inputs: single, outputs: try Dense(units: 1)(try Add()([single, try Dense(units: 4)(single)])), name: "residual")
+            return [("two_by_two", twoByTwo, x), ("residual", residual, [x[0]])]
+        }
+        var expected: [String] = []
+        for (name, model, x) in models {
+            let base = directory.appendingPathComponent("functional_\(name)").path
+            try model.save(base + ".keras")
+            try model.save(base + ".h5")
+            try model.saveWeights(base + ".weights.h5")
+            try model.toJSON().write(toFile: base + ".json", atomically: true, encoding: .utf8)
+            for (index, input) in x.enumerated() { try NumPy.save(input, to: base + ".x\(index).npy") }
+            for (index, output) in try model.predict(x).enumerated() { try NumPy.save(output, to: base + ".y\(index).npy") }
+            expected += ["keras", "h5", "weights"].map { "functional_\(name)/\($0)" }
+        }
+        let output = String(decoding: try Python.run(script: "Tools/fixtures/check_swift_saved.py", [directory.path]), as: UTF8.self)
+        let results = try ConfigValue(json: String(try #require(output.split(separator: "\n").last)))
+        print("Python Keras on swift-keras Functional files: \(results.json)")
+        for key in expected {
+            let difference = try #require(results[key]?.doubleValue, "\(key) missing from \(results.json)")
+            #expect(difference <= 1e-5, "\(key)")
         }
     }
 }

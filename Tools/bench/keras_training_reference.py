@@ -4,6 +4,8 @@
 Prints one line per figure, in the same words as the Swift benchmark:
   mnist_mlp_epoch_s   one epoch of seed 002's MLP on 60000x784 (batch 128, adam, dropout)
   pima_epoch_s        one epoch of seed 004's model on 768x8 (batch 10, adam)
+  xor_1000_epochs_s   seed 003's XOR model, 1000 epochs of its four samples (SGD)
+  predict_10000_s     model.predict of 10000 samples through the MNIST MLP (batches of 32)
   predict_one_ms      model.predict of one sample through the MNIST MLP
   predict_call_ms     model(x) of one sample (the direct call)
   peak_rss_mb         the process' peak resident memory
@@ -53,6 +55,26 @@ for _ in range(5):
     pima.fit(pima_x, pima_y, epochs=1, batch_size=10, verbose=0)
     times.append(time.perf_counter() - start)
 print(f"pima_epoch_s {min(times):.4f}")
+
+xor_x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+xor_y = np.array([[0], [1], [1], [0]], np.float32)
+xor = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(10), layers.Activation("tanh"), layers.Dense(1),
+                        layers.Activation("sigmoid")])
+xor.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy", metrics=["accuracy"])
+xor.fit(xor_x, xor_y, epochs=10, verbose=0)
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    xor.fit(xor_x, xor_y, epochs=1000, verbose=0)
+    times.append(time.perf_counter() - start)
+print(f"xor_1000_epochs_s {min(times):.4f}")
+
+times = []
+for _ in range(5):
+    start = time.perf_counter()
+    mlp.predict(x[:10000], verbose=0)
+    times.append(time.perf_counter() - start)
+print(f"predict_10000_s {min(times):.4f}")
 
 one = x[:1]
 mlp.predict(one, verbose=0)

@@ -4,5 +4,6 @@
 #include "keras_thread_local.h"
 #include "keras_gemm.h"
 #include "keras_optimizers.h"
+#include "keras_recurrent.h"
 #include "keras_profile.h"
 #endif

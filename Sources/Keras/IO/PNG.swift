@@ -82,7 +82,9 @@ public enum PNG {
 
     /// Decodes PNG bytes: 8-bit greyscale, grey + alpha, RGB or RGBA, not interlaced. Checks
     /// every chunk's CRC-32; other kinds of PNG and damaged files throw naming `name` and the problem.
-    public static func decode(_ bytes: [UInt8], name: String = "PNG data") throws -> Image {
+    /// An image of more than `maxPixels` pixels throws before anything is inflated (a few bytes
+    /// can claim a huge image: give untrusted input a limit).
+    public static func decode(_ bytes: [UInt8], name: String = "PNG data", maxPixels: Int = 1 << 48) throws -> Image {
         func fail(_ problem: String) -> KerasError { KerasError.invalidData("\(name): \(problem)") }
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { throw fail("not a PNG file (bad signature)") }
         var offset = 8
@@ -113,6 +115,7 @@ public enum PNG {
         }
         guard header[12] == 0 else { throw fail("interlaced PNG files are not supported") }
         guard width > 0, height > 0, width <= 1 << 24, height <= 1 << 24 else { throw fail("invalid size \(width)×\(height)") }
+        guard width * height <= maxPixels else { throw fail("\(width)×\(height) pixels is more than the limit of \(maxPixels)") }
         let rowBytes = width * channels
         let raw = try Inflate.zlib(data, name: name, maxOutputBytes: (rowBytes + 1) * height)
         guard raw.count == (rowBytes + 1) * height else { throw fail("image data holds \(raw.count) bytes, not \((rowBytes + 1) * height)") }

@@ -143,3 +143,11 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The slices along `axis` in reverse order (numpy's `flip`); differentiable.
+    public func flipped(axis: Int) -> Tensor {
+        let axis = Tensor.normalize(axis: axis, rank: rank, op: "flipped")
+        return gathering(Tensor((0..<shape[axis]).reversed().map(Float.init)), axis: axis)
+    }
+}
