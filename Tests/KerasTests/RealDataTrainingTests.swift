@@ -35,8 +35,9 @@ struct RealDataTraining {
 @Suite("RealData convnet training", .enabled(if: RealData.isEnabled))
 struct RealDataConvNetTraining {
     /// Keras' simple convnet (the `examples cnn` model) on Fashion-MNIST, adam, batch 128, 10
-    /// epochs. Measured (release, `examples cnn 10`): test accuracy 0.8985 after epoch 10 (0.8982
-    /// after 9, 0.8853 after 6); the bound leaves that run's margin for other seeds and thread counts.
+    /// epochs. Measured (release): test accuracy 0.8985 after 10 epochs in `examples cnn 10`, 0.8952
+    /// in this test on a fresh CI clone (seed 11). Other CPUs pick other kernels (AVX2 / AVX-512) and
+    /// round differently, so the bound leaves about a point of margin below what was seen.
     @Test func kerasConvNetReaches89PercentOnFashionMNISTInTenEpochs() throws {
         let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.fashionMNIST()
         let x = xTrain.reshaped(to: [60000, 28, 28, 1]) / 255, xt = xTest.reshaped(to: [10000, 28, 28, 1]) / 255
@@ -52,7 +53,7 @@ struct RealDataConvNetTraining {
         try Keras.withRandomSeed(11) { _ = try model.fit(x, y, epochs: RealDataConvNetTraining.epochs, batchSize: 128, verbose: 0) }
         let result = try model.evaluate(xt, yt, verbose: 0)
         print("Fashion-MNIST convnet, \(RealDataConvNetTraining.epochs) epochs in \(Int(Date().timeIntervalSince(start))) s: test accuracy \(result.accuracy), loss \(result.loss)")
-        #expect(result.accuracy >= 0.89)
+        #expect(result.accuracy >= 0.885)
     }
 
     static let epochs = 10
