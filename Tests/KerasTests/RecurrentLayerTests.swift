@@ -193,3 +193,20 @@ final class MinimalCell: RecurrentCell {
         #expect(throws: KerasError.self) { try Embedding(5, 2)(Tensor([[1.5]])) }
     }
 }
+
+/// A user cell that declares its state but no step.
+private final class CellWithoutStep: RecurrentCell {
+    override var stateSize: [Int] { [4] }
+}
+
+@Suite("Recurrent cells written by users") struct UserCellTests {
+    /// Forgetting to override `step` is a thrown error naming the cell, not a crash.
+    @Test func aCellWithoutStepThrowsNamingIt() {
+        let layer = RNN(CellWithoutStep(name: "my_cell"))
+        #expect {
+            _ = try layer(Tensor.zeros([2, 3, 5]))
+        } throws: { error in
+            "\(error)".contains("my_cell") && "\(error)".contains("step(_:states:training:)")
+        }
+    }
+}

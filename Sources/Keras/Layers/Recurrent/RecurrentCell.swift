@@ -29,7 +29,8 @@ open class RecurrentCell: Layer {
 
     /// One step: `input` is `[batch, features]`, each state `[batch, size]`.
     open func step(_ input: Tensor, states: [Tensor], training: Bool) throws -> (output: Tensor, states: [Tensor]) {
-        fatalError("\(Self.self) must override step(_:states:training:)")
+        throw KerasError.invalidState(
+            "Cell '\(name)' (\(Self.self)) has no step: override step(_:states:training:) to use it in an RNN layer.")
     }
 
     /// The whole sequence at once, when the cell has a fused pass for it (Keras' cells with the
