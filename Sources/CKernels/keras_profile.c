@@ -6,22 +6,25 @@ static _Thread_local int kp_recording = 0;
 static _Thread_local int kp_current = KERAS_PROFILE_OTHER;
 static _Thread_local double kp_last = 0;
 static double kp_totals[KERAS_PROFILE_COUNT];
+int keras_profile_active = 0;
 
 void keras_profile_start(void) {
     for (int i = 0; i < KERAS_PROFILE_COUNT; i++) kp_totals[i] = 0;
     kp_current = KERAS_PROFILE_OTHER;
     kp_last = keras_now_ns();
     kp_recording = 1;
+    __atomic_store_n(&keras_profile_active, 1, __ATOMIC_RELAXED);
 }
 
 void keras_profile_stop(void) {
     if (!kp_recording) return;
     kp_totals[kp_current] += keras_now_ns() - kp_last;
     kp_recording = 0;
+    __atomic_store_n(&keras_profile_active, 0, __ATOMIC_RELAXED);
 }
 
-int keras_profile_enter(int category) {
-    if (__builtin_expect(!kp_recording, 1)) return -1;
+int keras_profile_enter_recording(int category) {
+    if (!kp_recording) return -1;
     const double now = keras_now_ns();
     kp_totals[kp_current] += now - kp_last;
     kp_last = now;
@@ -30,8 +33,8 @@ int keras_profile_enter(int category) {
     return previous;
 }
 
-void keras_profile_leave(int previous) {
-    if (previous < 0 || !kp_recording) return;
+void keras_profile_leave_recording(int previous) {
+    if (!kp_recording) return;
     const double now = keras_now_ns();
     kp_totals[kp_current] += now - kp_last;
     kp_last = now;

@@ -67,6 +67,36 @@ enum TrainingBenchmark {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// `keras-bench tiny [rounds]`: seed 004's Pima model (768×8, batch 10, adam: one epoch) and
+    /// seed 003's XOR (1000 epochs of its four samples, SGD), each the best of `rounds`: models so
+    /// small that the time is the framework's own work per step, not arithmetic.
+    static func runTinyModels(rounds: Int, xorRounds: Int) throws {
+        let pimaX = Tensor.randomUniform([768, 8], seed: 3)
+        let pimaY = Tensor.randomUniform([768, 1], seed: 4) .> 0.65
+        let pima = Sequential([Dense(units: 12, activation: .relu, inputShape: [8]), Dense(units: 1, activation: .sigmoid)])
+        try pima.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
+        try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let start = DispatchTime.now()
+            try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "pima_epoch_s %.4f", best))
+
+        let xorX = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]), xorY = Tensor(shape: [4, 1], scalars: [0, 1, 1, 0])
+        let xor = Sequential([Dense(units: 10, inputDim: 2), Activation("tanh"), Dense(units: 1), Activation("sigmoid")])
+        try xor.compile(optimizer: SGD(learningRate: 0.1), loss: "binary_crossentropy", metrics: ["accuracy"])
+        try xor.fit(xorX, xorY, epochs: 10, verbose: 0)
+        best = .infinity
+        for _ in 0..<xorRounds {
+            let start = DispatchTime.now()
+            try xor.fit(xorX, xorY, epochs: 1000, verbose: 0)
+            best = min(best, seconds(start))
+        }
+        print(String(format: "xor_1000_epochs_s %.4f", best))
+    }
+
     static func run() throws {
 
         let (mlp, x, y) = try mnistMLP()
@@ -88,32 +118,7 @@ enum TrainingBenchmark {
         }
         print(String(format: "mnist_mlp_epoch_batch_source_s %.4f", best))
 
-        // Seed 004's model: 768×8, batch 10, adam.
-        let pimaX = Tensor.randomUniform([768, 8], seed: 3)
-        let pimaY = Tensor.randomUniform([768, 1], seed: 4) .> 0.65
-        let pima = Sequential([Dense(units: 12, activation: .relu, inputShape: [8]), Dense(units: 1, activation: .sigmoid)])
-        try pima.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
-        try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
-        best = .infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now()
-            try pima.fit(pimaX, pimaY, epochs: 1, batchSize: 10, verbose: 0)
-            best = min(best, seconds(start))
-        }
-        print(String(format: "pima_epoch_s %.4f", best))
-
-        // Seed 003's XOR: 1000 epochs of the four samples (batch 32: one step each), SGD.
-        let xorX = Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]), xorY = Tensor(shape: [4, 1], scalars: [0, 1, 1, 0])
-        let xor = Sequential([Dense(units: 10, inputDim: 2), Activation("tanh"), Dense(units: 1), Activation("sigmoid")])
-        try xor.compile(optimizer: SGD(learningRate: 0.1), loss: "binary_crossentropy", metrics: ["accuracy"])
-        try xor.fit(xorX, xorY, epochs: 10, verbose: 0)
-        best = .infinity
-        for _ in 0..<3 {
-            let start = DispatchTime.now()
-            try xor.fit(xorX, xorY, epochs: 1000, verbose: 0)
-            best = min(best, seconds(start))
-        }
-        print(String(format: "xor_1000_epochs_s %.4f", best))
+        try runTinyModels(rounds: 5, xorRounds: 3)
 
         // 10 000 samples through the MNIST MLP (a test set), batches of 32.
         best = .infinity

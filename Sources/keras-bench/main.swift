@@ -4,6 +4,7 @@
 //   swift run -c release keras-bench matmul     matmul part only
 //   swift run -c release keras-bench elementwise
 //   swift run -c release keras-bench training   the seeds' workloads end to end (compare Tools/bench/keras_training_reference.py)
+//   swift run -c release keras-bench tiny [N]   seeds 004 (Pima) and 003 (XOR): the framework's own work per step
 //   swift run -c release keras-bench mlp [N]    only the MNIST-MLP epoch, N rounds (default 5)
 //   swift run -c release keras-bench mlp serve  one epoch per line of input (Tools/bench/compare_mlp_epoch.py)
 //   swift run -c release keras-bench cnn [N]    the Fashion-MNIST convnet epoch (best of N), conv GFLOP/s vs GEMM
@@ -33,6 +34,9 @@ case "matmul":
     runMatMulBenchmarks()
 case "training":
     try TrainingBenchmark.run()
+case "tiny":
+    let rounds = arguments.dropFirst().first.flatMap { Int($0) } ?? 5
+    try TrainingBenchmark.runTinyModels(rounds: rounds, xorRounds: rounds)
 case "mlp" where arguments.dropFirst().first == "serve":
     try TrainingBenchmark.serveMLP()
 case "mlp":
@@ -54,7 +58,7 @@ case "hdf5":
 case "datasets":
     DatasetBenchmark.run()
 case "-h", "--help", "help":
-    print("usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
+    print("usage: keras-bench [tensor|matmul|elementwise|training|tiny [rounds]|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 default:
-    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
+    print("keras-bench: unknown command '\(command)'. usage: keras-bench [tensor|matmul|elementwise|training|tiny [rounds]|mlp [rounds|serve]|profile [epochs]|inference|cnn [rounds|serve]|rnn [lstm|gru] [rounds|serve data.npz]|datasets|hdf5]")
 }

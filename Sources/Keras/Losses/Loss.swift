@@ -133,10 +133,15 @@ enum LossShapes {
             fix: "Give one label per prediction: reshape the labels to \(format(yPred)), or change the model's last layer to output the shape of the labels.")
     }
 
+    /// Whether labels of shape `yTrue` fit predictions of shape `yPred` (after squeezing or expanding a last axis of 1).
+    static func areEqual(_ yTrue: [Int], _ yPred: [Int]) -> Bool {
+        let (t, p) = squeezeOrExpand(yTrue, yPred)
+        return t == p
+    }
+
     /// Throws unless the shapes are equal after `squeezeOrExpand` (Keras' crossentropies).
     static func requireEqual(_ name: String, yTrue: [Int], yPred: [Int], fix: String) throws {
-        let (t, p) = squeezeOrExpand(yTrue, yPred)
-        guard t != p else { return }
+        guard !areEqual(yTrue, yPred) else { return }
         throw KerasError.shapeMismatch(
             context: "Loss '\(name)'", expected: "labels of the same shape as the predictions \(format(yPred))",
             got: "labels of shape \(format(yTrue))", fix: fix)

@@ -8,11 +8,19 @@
 /// ])
 /// ```
 public final class Sequential: Model {
-    private var stack: [Layer]
+    private var stack: [Layer] {
+        didSet { (active, knownBuilt) = (Sequential.active(in: stack), false) }
+    }
+    /// The stack without its `InputLayer`, kept with the stack: every call walks it.
+    private var active: [Layer]
+    /// Whether every layer was found built: a built layer stays built, so that a training step
+    /// does not ask each layer again.
+    private var knownBuilt = false
 
     /// - Parameter layers: the layers, first to last; an `Input(shape:)` first declares the input shape.
     public init(_ layers: [any LayerRepresentable] = [], name: String? = nil, trainable: Bool = true) {
         stack = layers.map(\.layerValue)
+        active = Sequential.active(in: stack)
         super.init(name: name, trainable: trainable)
         buildIfInputShapeIsDeclared()
     }
@@ -33,11 +41,16 @@ public final class Sequential: Model {
         }
     }
 
-    public override var layers: [Layer] { stack.filter { !($0 is InputLayer) } }
+    private static func active(in stack: [Layer]) -> [Layer] { stack.filter { !($0 is InputLayer) } }
+
+    public override var layers: [Layer] { active }
 
     public override var sublayerGroups: [SublayerGroup] { [SublayerGroup(name: "layers", layers: layers, isList: true)] }
 
-    public override var isBuilt: Bool { !layers.isEmpty && layers.allSatisfy(\.isBuilt) }
+    public override var isBuilt: Bool {
+        if !knownBuilt { knownBuilt = !active.isEmpty && active.allSatisfy(\.isBuilt) }
+        return knownBuilt
+    }
 
     public override var builtInputShapes: [[Int?]]? { builtInputShape.map { [$0] } }
 
@@ -109,7 +122,7 @@ public final class Sequential: Model {
         var x = try single(inputs, "tensors")
         var mask = masks.first ?? nil
         if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
-        for layer in stack where !(layer is InputLayer) {
+        for layer in active {
             let output = try singleOutput(try layer.call([x], masks: [mask], training: training))
             mask = try layer.computeMask([x], masks: [mask]).first ?? nil
             x = output
