@@ -239,15 +239,17 @@ private enum FixtureInput {
         #expect(try loaded.predict(Self.texts).scalars == expected.scalars)
     }
 
-    /// A text classifier saved by Python Keras predicts here as it did there.
-    @Test func kerasTextClassifierPredictsTheSame() throws {
+    /// Text classifiers saved by Python Keras (indices → Embedding → masked pooling, and a
+    /// tf-idf bag of words) predict here as they did there.
+    @Test(arguments: [("classifier", "text_classifier.keras"), ("tfidf_classifier", "text_tfidf.keras")])
+    func kerasTextClassifierPredictsTheSame(_ key: String, _ name: String) throws {
         let fixture = try TextFixtures.load()
-        let classifier = try #require(fixture["classifier"])
-        let file = TextFixtures.url.deletingLastPathComponent().appendingPathComponent("saving/text_classifier.keras")
+        let classifier = try #require(fixture[key])
+        let file = TextFixtures.url.deletingLastPathComponent().appendingPathComponent("saving/\(name)")
         let model = try #require(try Keras.loadModel(file.path) as? Sequential)
         guard case .array(let texts)? = classifier["texts"], case .array(let expected)? = classifier["predictions"],
               case .array(let vocabulary)? = classifier["vocabulary"] else {
-            Issue.record("text.json has no classifier")
+            Issue.record("text.json has no \(key)")
             return
         }
         #expect((model.layers[0] as? TextVectorization)?.getVocabulary() == vocabulary.compactMap(\.stringValue))
@@ -257,27 +259,46 @@ private enum FixtureInput {
         #expect(worst < 1e-6)
     }
 
+    /// A tf-idf model keeps its vocabulary and idf weights through our `.keras` file.
+    @Test func savedTfIdfRoundTrips() throws {
+        let bags = try TextVectorization(maxTokens: 12, outputMode: .tfIdf)
+        try bags.adapt(["the cat sat on the mat.", "The dog ate my homework!", "a cat, a dog & a bird"])
+        let model = Sequential([bags, Dense(2)])
+        let expected = try model.predict(Self.texts)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tfidf-\(UUID().uuidString).keras")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try model.save(file.path)
+        let loaded = try #require(try Keras.loadModel(file.path) as? Sequential)
+        let restored = try #require(loaded.layers[0] as? TextVectorization)
+        #expect(restored.getVocabulary() == bags.getVocabulary())
+        #expect(restored.idfWeights == bags.idfWeights)
+        #expect(try loaded.predict(Self.texts).scalars == expected.scalars)
+    }
+
     /// Python Keras (with TensorFlow, which its text layers need) loads our classifier and
     /// predicts what we predict.
     @Test(.enabled(if: Python.hasTensorFlow, "set KERAS_PYTHON_TESTS=1 with keras and tensorflow installed"))
     func pythonKerasLoadsOurTextClassifier() throws {
-        let model = try Self.classifier()
-        let expected = try model.predict(Self.texts)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(UUID().uuidString).keras")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try model.save(file.path)
-        let texts = ConfigValue.array(Self.texts.map(ConfigValue.string)).json
-        let output = try Python.run(program: """
-            import os, json
-            os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-            import numpy as np, keras, tensorflow as tf
-            model = keras.saving.load_model(\(ConfigValue.string(file.path).json))
-            print(json.dumps([float(v) for v in np.asarray(model.predict(tf.constant(\(texts)), verbose=0)).reshape(-1)]))
-            """)
-        let values = try ConfigValue(json: output.trimmingCharacters(in: .whitespacesAndNewlines), source: "python")
-        guard case .array(let python) = values else { Issue.record("python printed \(output)"); return }
-        let worst = zip(expected.scalars, python.compactMap(\.doubleValue)).map { abs(Double($0) - $1) }.max() ?? 1
-        #expect(python.count == expected.count)
-        #expect(worst < 1e-5)
+        let bags = try TextVectorization(maxTokens: 12, outputMode: .tfIdf)
+        try bags.adapt(["the cat sat on the mat.", "The dog ate my homework!", "a cat, a dog & a bird"])
+        for model in [try Self.classifier(), Sequential([bags, Dense(2)])] {
+            let expected = try model.predict(Self.texts)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(UUID().uuidString).keras")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try model.save(file.path)
+            let texts = ConfigValue.array(Self.texts.map(ConfigValue.string)).json
+            let output = try Python.run(program: """
+                import os, json
+                os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+                import numpy as np, keras, tensorflow as tf
+                model = keras.saving.load_model(\(ConfigValue.string(file.path).json))
+                print(json.dumps([float(v) for v in np.asarray(model.predict(tf.constant(\(texts)), verbose=0)).reshape(-1)]))
+                """)
+            let values = try ConfigValue(json: output.trimmingCharacters(in: .whitespacesAndNewlines), source: "python")
+            guard case .array(let python) = values else { Issue.record("python printed \(output)"); return }
+            let worst = zip(expected.scalars, python.compactMap(\.doubleValue)).map { abs(Double($0) - $1) }.max() ?? 1
+            #expect(python.count == expected.count)
+            #expect(worst < 1e-5, "\(model.layers[0].name)")
+        }
     }
 }

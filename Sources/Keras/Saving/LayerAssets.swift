@@ -1,10 +1,16 @@
-/// A layer that keeps files beside its weights in a `.keras` archive, as Keras' `save_assets` /
-/// `load_assets`: the lookup layers' learned vocabulary, `assets/<layer path>/vocabulary.txt`.
+/// A layer that saves state beside its weights, as Keras' lookup layers do: files in a
+/// `.keras` archive (`save_assets` / `load_assets`: the learned vocabulary,
+/// `assets/<layer path>/vocabulary.txt`) and arrays saved by name in the weights file
+/// (`save_own_variables`: `<layer path>/vars/idf_weights` in `tf_idf` mode).
 protocol LayerAssets: Layer {
     /// The files to save, by name; none when the config already holds everything.
     func savedAssets() throws -> [(name: String, bytes: [UInt8])]
     /// Restores the layer from the files saved under its path, by name.
     func loadAssets(_ files: [String: [UInt8]]) throws
+    /// The arrays to save by name, at paths below the layer's (`vars/idf_weights`).
+    func namedArrays() -> [(path: String, value: Tensor)]
+    /// Restores them from the arrays of the layer's `vars` group, by name (before `loadAssets`).
+    func loadNamedArrays(_ arrays: [String: Tensor]) throws
 }
 
 extension TokenIndex {
@@ -12,12 +18,6 @@ extension TokenIndex {
     /// vocabulary given in the config is not saved again; nor is an empty one.
     func vocabularyAsset() throws -> [(name: String, bytes: [UInt8])] {
         guard givenVocabulary == nil, hasVocabulary else { return [] }
-        if outputMode == .tfIdf {
-            throw KerasError.invalidArgument(
-                name: "\(owner) outputMode", value: "tf_idf with an adapted vocabulary",
-                expected: "a mode other than tf_idf to save it in a .keras file (its idf weights are not saved yet); "
-                    + "or create the layer with vocabulary: and idfWeights:, which the config holds")
-        }
         return [("vocabulary.txt", Array(vocabulary().map(\.text).joined(separator: "\n").utf8))]
     }
 
@@ -32,16 +32,35 @@ extension TokenIndex {
             }
             return token
         }
+        var weights: [Float]?
         if outputMode == .tfIdf {
-            throw KerasError.invalidData("\(owner): loading an adapted tf_idf vocabulary (with its idf weights) is not supported yet")
+            guard let idfWeights, idfWeights.count >= tokens.count else {
+                throw KerasError.invalidData("\(owner): the file has a tf_idf vocabulary of \(tokens.count) tokens but "
+                                             + "\(idfWeights?.count ?? 0) idf weights (vars/idf_weights)")
+            }
+            weights = Array(idfWeights.prefix(tokens.count))
         }
-        try setVocabulary(tokens, idfWeights: nil)
+        try setVocabulary(tokens, idfWeights: weights)
+    }
+
+    /// The idf weights as Keras saves them (`tf_idf` only).
+    var idfArray: Tensor? {
+        guard outputMode == .tfIdf, let idfWeights else { return nil }
+        return Tensor(idfWeights)
+    }
+
+    /// Restores saved idf weights; the vocabulary they go with comes next, from the assets.
+    mutating func restoreIdfWeights(_ arrays: [String: Tensor]) {
+        guard outputMode == .tfIdf, let weights = arrays["idf_weights"] else { return }
+        idfWeights = weights.scalars
     }
 }
 
 extension IndexLookup: LayerAssets {
     func savedAssets() throws -> [(name: String, bytes: [UInt8])] { try index.vocabularyAsset() }
     func loadAssets(_ files: [String: [UInt8]]) throws { try index.loadVocabularyAsset(files) }
+    func namedArrays() -> [(path: String, value: Tensor)] { index.idfArray.map { [("vars/idf_weights", $0)] } ?? [] }
+    func loadNamedArrays(_ arrays: [String: Tensor]) throws { index.restoreIdfWeights(arrays) }
 }
 
 extension TextVectorization: LayerAssets {
@@ -50,4 +69,9 @@ extension TextVectorization: LayerAssets {
         try index.vocabularyAsset().flatMap { [$0, ("_lookup_layer/\($0.name)", $0.bytes)] }
     }
     func loadAssets(_ files: [String: [UInt8]]) throws { try index.loadVocabularyAsset(files) }
+    /// The idf weights, twice as Keras writes them: for the layer and for its inner `StringLookup`.
+    func namedArrays() -> [(path: String, value: Tensor)] {
+        index.idfArray.map { [("vars/idf_weights", $0), ("_lookup_layer/vars/idf_weights", $0)] } ?? []
+    }
+    func loadNamedArrays(_ arrays: [String: Tensor]) throws { index.restoreIdfWeights(arrays) }
 }

@@ -74,5 +74,6 @@ public final class IntegerLookup: IndexLookup<Int64> {
                       oovToken: arguments.oovToken ?? -1, vocabulary: arguments.vocabulary, idfWeights: arguments.idfWeights,
                       invert: arguments.invert, outputMode: arguments.outputMode, padToMaxTokens: arguments.padToMaxTokens,
                       oovMethod: try config.string("oov_method", default: "floormod"), salt: arguments.salt, name: config.layerName)
+        index.recordedVocabularySize = try config.optionalInt("vocabulary_size")
     }
 }

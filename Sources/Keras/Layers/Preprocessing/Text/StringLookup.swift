@@ -72,6 +72,7 @@ public final class StringLookup: IndexLookup<String> {
                       oovToken: arguments.oovToken ?? "[UNK]", vocabulary: arguments.vocabulary, idfWeights: arguments.idfWeights,
                       invert: arguments.invert, outputMode: arguments.outputMode, padToMaxTokens: arguments.padToMaxTokens,
                       salt: arguments.salt, name: config.layerName)
+        index.recordedVocabularySize = try config.optionalInt("vocabulary_size")
     }
 }
 

@@ -108,15 +108,9 @@ public final class TextVectorization: Layer {
     /// The vectors of `texts`: `[n, length]` indices in `int` mode (`[n]` with `split: nil`),
     /// `[n, depth]` otherwise.
     public func callAsFunction(_ texts: [String]) throws -> Tensor {
-        let rows = try texts.map { text in try tokens(of: text).map { try index.index(of: $0) } }
-        guard outputMode == .int else {
-            let depth = try index.depth()
-            if outputMode == .tfIdf && index.idfWeights == nil {
-                throw KerasError.invalidState("Layer '\(name)' (TextVectorization) has no idf weights yet; call adapt(_:) first, or give vocabulary: and idfWeights:.")
-            }
-            return Tensor(shape: [texts.count, depth],
-                          scalars: TokenEncoding.bags(rows, depth: depth, mode: outputMode, idf: index.idfWeights))
-        }
+        let tokenRows = texts.map(tokens(of:))
+        guard outputMode == .int else { return try index.bags(tokenRows) }
+        let rows = try tokenRows.map { try $0.map { try index.index(of: $0) } }
         if split == nil && outputSequenceLength == nil {
             return Tensor(shape: [texts.count], scalars: rows.map { Float($0[0] ?? 0) }).astype(.integer)
         }
@@ -189,5 +183,6 @@ public final class TextVectorization: Layer {
             outputSequenceLength: try config.optionalInt("output_sequence_length"),
             padToMaxTokens: try config.bool("pad_to_max_tokens", default: false), vocabulary: vocabulary,
             idfWeights: config.value("idf_weights") == nil ? nil : try config.floatArray("idf_weights"), name: config.layerName)
+        index.recordedVocabularySize = try config.optionalInt("vocabulary_size")
     }
 }

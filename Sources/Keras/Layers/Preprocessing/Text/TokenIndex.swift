@@ -28,9 +28,12 @@ struct TokenIndex<Token: VocabularyToken> {
     private(set) var tokens: [Token] = []
     private var positions: [Token: Int] = [:]
     /// One inverse document frequency per index (`tf_idf` only), special indices included.
-    private(set) var idfWeights: [Float]?
+    var idfWeights: [Float]?
     /// Whether a vocabulary was set or learned (the bag modes need its size).
     private(set) var hasVocabulary = false
+    /// The vocabulary size a saved config records (Keras' `vocabulary_size`), which gives the
+    /// output size while the vocabulary itself is still to be loaded from the file's assets.
+    var recordedVocabularySize: Int?
 
     init(owner: String, maxTokens: Int?, numOovIndices: Int, maskToken: Token?, oovToken: Token, outputMode: TokenOutputMode,
          padToMaxTokens: Bool, invert: Bool, vocabulary: [Token]?, idfWeights: [Float]?,
@@ -208,13 +211,27 @@ struct TokenIndex<Token: VocabularyToken> {
     /// The layer's output for tokens laid out in `shape` (rank 1 or 2).
     func encode(_ tokens: [Token], shape: [Int]) throws -> Tensor {
         let indices = try tokens.map { try index(of: $0) }
-        let depth = outputMode == .int ? 0 : try depth()
-        if outputMode == .tfIdf && idfWeights == nil {
+        guard outputMode != .int else { return TokenEncoding.encode(indices, shape: shape, depth: 0, mode: .int, idf: nil) }
+        return TokenEncoding.encode(indices, shape: shape, depth: try depth(), mode: outputMode, idf: try idfForBags())
+    }
+
+    /// One bag per row of tokens (`[rows, depth]`), in a bag mode: `TextVectorization`'s
+    /// output for split strings.
+    func bags(_ rows: [[Token]]) throws -> Tensor {
+        let indices = try rows.map { try $0.map { try index(of: $0) } }
+        let depth = try depth()
+        return Tensor(shape: [rows.count, depth], scalars: TokenEncoding.bags(indices, depth: depth, mode: outputMode, idf: try idfForBags()))
+    }
+
+    /// The idf weights in `tf_idf` mode (an error before they are known), else `nil`.
+    private func idfForBags() throws -> [Float]? {
+        guard outputMode == .tfIdf else { return nil }
+        guard let idfWeights else {
             throw KerasError.invalidState("\(owner) has no idf weights yet; call adapt(_:) first, or give vocabulary: and idfWeights:.")
         }
-        return TokenEncoding.encode(indices, shape: shape, depth: depth, mode: outputMode, idf: idfWeights)
+        return idfWeights
     }
 
     /// The output size of the bag and one-hot modes when known (for output shapes).
-    var knownDepth: Int? { try? depth() }
+    var knownDepth: Int? { (try? depth()) ?? recordedVocabularySize }
 }
