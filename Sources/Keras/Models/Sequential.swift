@@ -9,6 +9,9 @@
 /// ```
 public final class Sequential: Model {
     private var stack: [Layer]
+    /// How many leading layers the inputs have already been through: the string layer that
+    /// `fit`, `evaluate` and `predict` on strings run on the whole array first (`StringInputs.swift`).
+    var layersAppliedToInputs = 0
 
     /// - Parameter layers: the layers, first to last; an `Input(shape:)` first declares the input shape.
     public init(_ layers: [any LayerRepresentable] = [], name: String? = nil, trainable: Bool = true) {
@@ -109,7 +112,7 @@ public final class Sequential: Model {
         var x = try single(inputs, "tensors")
         var mask = masks.first ?? nil
         if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
-        for layer in stack where !(layer is InputLayer) {
+        for layer in stack.lazy.filter({ !($0 is InputLayer) }).dropFirst(layersAppliedToInputs) {
             let output = try singleOutput(try layer.call([x], masks: [mask], training: training))
             mask = try layer.computeMask([x], masks: [mask]).first ?? nil
             x = output

@@ -63,10 +63,20 @@ public final class GlobalMaxPooling2D: BaseGlobalPooling { public override class
 /// The maximum over the spatial axes of `(batch, depth, rows, columns, channels)`.
 public final class GlobalMaxPooling3D: BaseGlobalPooling { public override class var spatialRank: Int { 3 } }
 
-/// The mean over the steps of `(batch, steps, channels)`.
+/// The mean over the steps of `(batch, steps, channels)`. With a mask (from
+/// `Embedding(maskZero: true)`, say), the mean of the unmasked steps only, as Keras; a sample
+/// whose every step is masked gives NaN, as in Keras.
 public final class GlobalAveragePooling1D: BaseGlobalPooling {
     public override class var spatialRank: Int { 1 }
     public override class var reduction: BasePooling.Reduction { .average }
+
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        guard let mask = masks.first ?? nil else { return try super.call(inputs, masks: masks, training: training) }
+        let input = try single(inputs, "tensors")
+        let stepsAxis = dataFormat == .channelsLast ? 1 : 2
+        let weights = mask.detached.expandingShape(at: dataFormat == .channelsLast ? 2 : 1)
+        return [(input * weights).sum(axes: [stepsAxis], keepDims: keepdims) / weights.sum(axes: [stepsAxis], keepDims: keepdims)]
+    }
 }
 /// The mean over the rows and columns of `(batch, rows, columns, channels)`.
 public final class GlobalAveragePooling2D: BaseGlobalPooling {
