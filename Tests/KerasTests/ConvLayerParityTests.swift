@@ -118,3 +118,36 @@ import Testing
         #expect(model.layers.contains { $0 is BatchNormalization && $0.nonTrainableWeights.count == 2 })
     }
 }
+
+@Suite("Convolution and pooling layers through the shared harness") struct ConvHarnessTests {
+    @Test func convolutions() throws {
+        try runLayerTest({ Conv1D(2, 2, padding: .causal, dilationRate: 2) }, inputShapes: [[2, 5, 3]], expectedOutputShapes: [[2, 5, 2]],
+                         trainableWeights: 2)
+        try runLayerTest({ Conv2D(4, 3, strides: 2, padding: .same, activation: .relu) }, inputShapes: [[2, 5, 5, 2]],
+                         expectedOutputShapes: [[2, 3, 3, 4]], trainableWeights: 2)
+        try runLayerTest({ Conv2D(4, 2, dataFormat: .channelsFirst, groups: 2) }, inputShapes: [[2, 4, 3, 3]],
+                         expectedOutputShapes: [[2, 4, 2, 2]], trainableWeights: 2)
+        try runLayerTest({ Conv3D(2, 2, useBias: false) }, inputShapes: [[1, 3, 3, 3, 1]], expectedOutputShapes: [[1, 2, 2, 2, 2]],
+                         trainableWeights: 1)
+        try runLayerTest({ Conv2DTranspose(3, 3, strides: 2, padding: .same) }, inputShapes: [[2, 3, 3, 2]],
+                         expectedOutputShapes: [[2, 6, 6, 3]], trainableWeights: 2)
+        try runLayerTest({ DepthwiseConv2D(3, depthMultiplier: 2) }, inputShapes: [[2, 4, 4, 2]], expectedOutputShapes: [[2, 2, 2, 4]],
+                         trainableWeights: 2)
+        try runLayerTest({ SeparableConv1D(3, 2, padding: .same) }, inputShapes: [[2, 5, 2]], expectedOutputShapes: [[2, 5, 3]],
+                         trainableWeights: 3)
+    }
+
+    @Test func poolingAndReshaping() throws {
+        try runLayerTest({ MaxPooling1D() }, inputShapes: [[2, 6, 3]], expectedOutputShapes: [[2, 3, 3]], trainableWeights: 0)
+        try runLayerTest({ AveragePooling2D(3, strides: 2, padding: .same) }, inputShapes: [[2, 5, 5, 2]],
+                         expectedOutputShapes: [[2, 3, 3, 2]], trainableWeights: 0)
+        try runLayerTest({ GlobalMaxPooling2D(keepdims: true, dataFormat: .channelsFirst) }, inputShapes: [[2, 3, 4, 4]],
+                         expectedOutputShapes: [[2, 3, 1, 1]], trainableWeights: 0)
+        try runLayerTest({ GlobalAveragePooling1D() }, inputShapes: [[2, 4, 3]], expectedOutputShapes: [[2, 3]], trainableWeights: 0)
+        try runLayerTest({ UpSampling2D(2, interpolation: .bilinear) }, inputShapes: [[2, 2, 3, 1]], expectedOutputShapes: [[2, 4, 6, 1]],
+                         trainableWeights: 0)
+        try runLayerTest({ ZeroPadding2D(1) }, inputShapes: [[2, 2, 2, 1]], expectedOutputShapes: [[2, 4, 4, 1]], trainableWeights: 0)
+        try runLayerTest({ Cropping2D([(1, 1), (0, 1)]) }, inputShapes: [[2, 4, 4, 1]], expectedOutputShapes: [[2, 2, 3, 1]],
+                         trainableWeights: 0)
+    }
+}

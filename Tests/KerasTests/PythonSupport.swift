@@ -13,6 +13,8 @@ enum Python {
         .deletingLastPathComponent()
     /// Whether the interpreter has numpy (checked once).
     static let hasNumPy: Bool = (try? run(["-c", "import numpy"])) != nil
+    /// Whether the interpreter has TensorFlow, which Keras' text layers need (checked once).
+    static let hasTensorFlow: Bool = checksEnabled && (try? run(["-c", "import tensorflow"])) != nil
 
     /// Runs a script of the repository (`Tools/…`) with arguments; returns its standard output.
     @discardableResult

@@ -12,6 +12,8 @@ struct RecurrentFixtures: Decodable {
         let x: [Float], x_shape: [Int]
         let mask: [Float]?
         let initial_state: [[Float]]?
+        /// Recorded for the newer cases; the older ones' states are `[batch, units]`.
+        let initial_state_shapes: [[Int]]?
         let weights: [[Float]], weight_shapes: [[Int]]
         let outputs: [[Float]], output_shapes: [[Int]]
         let loss_weights: [[Float]]
@@ -83,7 +85,9 @@ final class MinimalCell: RecurrentCell {
         let batch = fixture.x_shape[0]
         let x = Tensor(shape: fixture.x_shape, scalars: fixture.x)
         let mask = fixture.mask.map { Tensor(shape: [batch, $0.count / batch], scalars: $0) }
-        let states = (fixture.initial_state ?? []).map { Tensor(shape: [batch, $0.count / batch], scalars: $0) }
+        let states = (fixture.initial_state ?? []).enumerated().map { index, scalars in
+            Tensor(shape: fixture.initial_state_shapes?[index] ?? [batch, scalars.count / batch], scalars: scalars)
+        }
 
         let tape = GradientTape()
         let (watchedX, watchedStates) = (tape.watch(x), states.map { tape.watch($0) })
@@ -108,11 +112,11 @@ final class MinimalCell: RecurrentCell {
     }
 
     @Test func fixturesArePresent() {
-        #expect(RecurrentFixtures.cases.count >= 25 && RecurrentFixtures.models.count == 2,
+        #expect(RecurrentFixtures.cases.count >= 34 && RecurrentFixtures.models.count == 2,
                 "Tests/Fixtures/recurrent.json is missing: run Tools/fixtures/make_recurrent_fixtures.py")
     }
 
-    @Test("masks from Embedding(maskZero) and Masking reach the recurrent layer", arguments: RecurrentFixtures.models)
+    @Test("masks from Embedding(maskZero) and Masking reach the recurrent layers through pooling and merges", arguments: RecurrentFixtures.models)
     func maskPropagation(_ fixture: RecurrentFixtures.MaskModel) throws {
         let model = try Keras.modelFromJSON(fixture.model)
         let x = Tensor(shape: fixture.x_shape, scalars: fixture.x)
@@ -128,6 +132,20 @@ final class MinimalCell: RecurrentCell {
             let model = try Keras.loadModel(SavingTests.fixture(file))
             Self.close(try model.predict(x), y.scalars, shape: y.shape, file, tolerance: 1e-5)
         }
+    }
+
+    /// A Keras ConvLSTM2D model: the `.keras` and `.h5` files, and the `.weights.h5` file into
+    /// the model of its JSON, predict as Keras did.
+    @Test func kerasConvLSTMFilesPredictAsKerasDid() throws {
+        let arrays = try NumPy.loadArchive(SavingTests.fixture("conv_lstm.npz"))
+        let (x, y) = (try #require(arrays["x"]), try #require(arrays["y"]))
+        for file in ["conv_lstm.keras", "conv_lstm.h5"] {
+            let model = try Keras.loadModel(SavingTests.fixture(file))
+            Self.close(try model.predict(x), y.scalars, shape: y.shape, file, tolerance: 1e-5)
+        }
+        let model = try Keras.modelFromJSON(try String(contentsOfFile: SavingTests.fixture("conv_lstm.json"), encoding: .utf8))
+        try model.loadWeights(SavingTests.fixture("conv_lstm.weights.h5"))
+        Self.close(try model.predict(x), y.scalars, shape: y.shape, "conv_lstm.weights.h5", tolerance: 1e-5)
     }
 
     @Test func savedWeightsFollowKerasPaths() throws {
@@ -207,6 +225,61 @@ private final class CellWithoutStep: RecurrentCell {
             _ = try layer(Tensor.zeros([2, 3, 5]))
         } throws: { error in
             "\(error)".contains("my_cell") && "\(error)".contains("step(_:states:training:)")
+        }
+    }
+}
+
+@Suite("Sequence layers through the shared harness") struct RecurrentHarnessTests {
+    @Test func recurrentLayers() throws {
+        try runLayerTest({ SimpleRNN(3, returnSequences: true) }, inputShapes: [[2, 4, 3]], expectedOutputShapes: [[2, 4, 3]],
+                         trainableWeights: 3)
+        try runLayerTest({ LSTM(3, returnState: true) }, inputShapes: [[2, 4, 2]], expectedOutputShapes: [[2, 3], [2, 3], [2, 3]],
+                         trainableWeights: 3)
+        try runLayerTest({ GRU(2, returnSequences: true, goBackwards: true) }, inputShapes: [[2, 3, 2]], trainableWeights: 3)
+        try runLayerTest({ GRU(2, resetAfter: false) }, inputShapes: [[2, 3, 2]], trainableWeights: 3)
+        try runLayerTest({ RNN([GRUCell(2), SimpleRNNCell(3)], returnState: true) }, inputShapes: [[2, 3, 2]],
+                         expectedOutputShapes: [[2, 3], [2, 2], [2, 3]], trainableWeights: 6)
+        try runLayerTest({ try Bidirectional(LSTM(2, returnSequences: true)) }, inputShapes: [[2, 3, 2]],
+                         expectedOutputShapes: [[2, 3, 4]], trainableWeights: 6)
+    }
+
+    @Test func convolutionalRecurrentLayers() throws {
+        try runLayerTest({ ConvLSTM1D(2, kernelSize: 2, returnSequences: true) }, inputShapes: [[2, 3, 5, 2]],
+                         expectedOutputShapes: [[2, 3, 4, 2]], trainableWeights: 3)
+        try runLayerTest({ ConvLSTM2D(2, kernelSize: 3, strides: 2, padding: .same, returnState: true) }, inputShapes: [[2, 2, 5, 4, 1]],
+                         expectedOutputShapes: [[2, 3, 2, 2], [2, 3, 2, 2], [2, 3, 2, 2]], trainableWeights: 3)
+        try runLayerTest({ ConvLSTM2D(1, kernelSize: 2, dataFormat: .channelsFirst, goBackwards: true) }, inputShapes: [[2, 2, 2, 3, 3]],
+                         expectedOutputShapes: [[2, 1, 2, 2]], trainableWeights: 3)
+        try runLayerTest({ ConvLSTM3D(1, kernelSize: 2, dilationRate: [1, 2, 1]) }, inputShapes: [[1, 2, 2, 3, 2, 1]],
+                         expectedOutputShapes: [[1, 1, 1, 1, 1]], trainableWeights: 3)
+    }
+
+    @Test func otherSequenceLayers() throws {
+        try runLayerTest({ TimeDistributed(Dense(units: 2)) }, inputShapes: [[2, 3, 4]], expectedOutputShapes: [[2, 3, 2]], trainableWeights: 2)
+        try runLayerTest({ RepeatVector(3) }, inputShapes: [[2, 4]], expectedOutputShapes: [[2, 3, 4]], trainableWeights: 0)
+        try runLayerTest({ Masking() }, inputShapes: [[2, 3, 4]], trainableWeights: 0)
+        try runLayerTest({ Embedding(6, 3) }, inputShapes: [[2, 4]], expectedOutputShapes: [[2, 4, 3]], trainableWeights: 1,
+                         input: { Tensor(shape: $0, scalars: (0..<$0.reduce(1, *)).map { Float($0 % 6) }) })
+    }
+
+    /// Keras' rules: strides and dilation not both above 1; padding valid or same; images of the layer's rank.
+    @Test func convLSTMMistakesThrowNamingTheLayer() throws {
+        #expect { try ConvLSTM2D(2, kernelSize: 2, strides: 2, dilationRate: 2, name: "both")(Tensor.zeros([1, 2, 5, 5, 1])) }
+            throws: { "\($0)".contains("strides") }
+        #expect(throws: KerasError.self) { try ConvLSTM1D(2, kernelSize: 2, padding: .causal)(Tensor.zeros([1, 2, 5, 1])) }
+        #expect(throws: KerasError.self) { try ConvLSTM2D(2, kernelSize: 2)(Tensor.zeros([1, 2, 5, 1])) }
+    }
+}
+
+/// A user cell that forgot `stateSize`.
+private final class CellWithoutStateSize: RecurrentCell {}
+
+@Suite("Recurrent cell mistakes") struct CellMistakeTests {
+    @Test func aCellWithoutStateSizeThrowsNamingIt() {
+        #expect {
+            _ = try RNN(CellWithoutStateSize(name: "sizeless"))(Tensor.zeros([2, 3, 5]))
+        } throws: { error in
+            "\(error)".contains("sizeless") && "\(error)".contains("stateSize")
         }
     }
 }

@@ -1,5 +1,8 @@
 /// Flattens each sample to one dimension: `(None, 28, 28)` → `(None, 784)`.
 public final class Flatten: Layer {
+    /// Keras drops the mask here: the steps change.
+    public override class var supportsMasking: Bool { false }
+
     public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
         let features = inputShape.dropFirst().reduce(Optional(1)) { total, dimension in
             guard let total, let dimension else { return nil }

@@ -3,6 +3,9 @@
 /// Closures cannot be written to a file: saving a model that holds a `Lambda` throws, naming
 /// the layer; write a `Layer` subclass with `getConfig` (and register it) to save such a model.
 public final class Lambda: Layer {
+    /// Keras drops the mask here.
+    public override class var supportsMasking: Bool { false }
+
     let body: (Tensor) throws -> Tensor
     /// The shape of one output sample, when the closure changes it; inferred when `nil`.
     public let declaredOutputShape: [Int]?

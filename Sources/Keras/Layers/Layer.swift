@@ -87,10 +87,15 @@ open class Layer {
         [try outputShape(forInputShape: try single(inputShapes, "shapes"))]
     }
 
-    /// The masks of the outputs (`nil` for none). By default a one-input, one-output layer passes
-    /// its input's mask on (what most Keras layers do); others return no masks.
+    /// Whether the layer passes its input's mask on (Keras' `supports_masking`): most layers
+    /// do; those that change or remove the steps (convolutions, pooling, `Flatten`, `Reshape`, …)
+    /// drop it, as Keras does.
+    open class var supportsMasking: Bool { true }
+
+    /// The masks of the outputs (`nil` for none). By default a one-input, one-output layer that
+    /// `supportsMasking` passes its input's mask on; others return no masks.
     open func computeMask(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor?] {
-        masks.count == 1 ? masks : []
+        masks.count == 1 && Self.supportsMasking ? masks : []
     }
 
     /// The only element of a one-input call, or an error naming the layer.

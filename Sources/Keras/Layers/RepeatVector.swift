@@ -1,6 +1,9 @@
 /// Repeats its input `n` times along a new time axis (Keras' `RepeatVector`): `[batch, features]`
 /// becomes `[batch, n, features]`, e.g. to feed an encoder's summary to a decoder at every step.
 public final class RepeatVector: Layer {
+    /// Keras drops the mask here: the steps change.
+    public override class var supportsMasking: Bool { false }
+
     public let n: Int
 
     public init(_ n: Int, inputShape: [Int]? = nil, name: String? = nil) {

@@ -1,5 +1,8 @@
 /// Reshapes each sample to `targetShape` (one dimension may be -1).
 public final class Reshape: Layer {
+    /// Keras drops the mask here: the steps change.
+    public override class var supportsMasking: Bool { false }
+
     public let targetShape: [Int]
 
     public init(_ targetShape: [Int], inputShape: [Int]? = nil, name: String? = nil) {

@@ -16,6 +16,9 @@ public final class Sequential: Model {
     /// Whether every layer was found built: a built layer stays built, so that a training step
     /// does not ask each layer again.
     private var knownBuilt = false
+    /// How many leading layers the inputs have already been through: the string layer that
+    /// `fit`, `evaluate` and `predict` on strings run on the whole array first (`StringInputs.swift`).
+    var layersAppliedToInputs = 0
 
     /// - Parameter layers: the layers, first to last; an `Input(shape:)` first declares the input shape.
     public init(_ layers: [any LayerRepresentable] = [], name: String? = nil, trainable: Bool = true) {
@@ -122,7 +125,7 @@ public final class Sequential: Model {
         var x = try single(inputs, "tensors")
         var mask = masks.first ?? nil
         if !isBuilt { try build(inputShape: [nil] + x.shape.dropFirst().map { $0 }) }
-        for layer in active {
+        for layer in active.dropFirst(layersAppliedToInputs) {
             let output = try singleOutput(try layer.call([x], masks: [mask], training: training))
             mask = try layer.computeMask([x], masks: [mask]).first ?? nil
             x = output

@@ -64,11 +64,15 @@ extension Model {
             ConfigField("keras_version", .string(kerasFormatVersion)),
             ConfigField("date_saved", .string(KerasArchive.dateFormatter.string(from: Date()))),
         ])
-        let members: [(String, [UInt8])] = [
+        var members: [(String, [UInt8])] = [
             ("metadata.json", Array(metadata.json.utf8)),
             ("config.json", Array(try serialized().json.utf8)),
             ("model.weights.h5", try HDF5File.encode(try WeightsLayout.tree(of: self))),
         ]
+        for (path, layer) in WeightsLayout.layerPaths(self) {
+            guard let owner = layer as? LayerAssets else { continue }
+            members += try owner.savedAssets().map { ("assets/\(path)/\($0.name)", $0.bytes) }
+        }
         try FileIO.writeAtomically(url) { writer in
             try ZipArchive.write(members.map { name, bytes in
                 ZipArchive.StoredMember(name: name, size: bytes.count, crc: CRC32.checksum(bytes)) { try $0.write(bytes) }
@@ -129,6 +133,7 @@ extension Keras {
             let archive = try KerasArchive(bytes: bytes, name: path)
             let model = try model(fromConfig: try archive.config(), compile: compile)
             try WeightsLayout.load(try archive.weights(), into: model, file: path, optimizer: compile)
+            try archive.loadAssets(into: model)
             return model
         }
         let root = try HDF5File.decode(bytes, name: path)
@@ -189,6 +194,20 @@ struct KerasArchive {
             throw KerasError.invalidData("\(name): config.json is not UTF-8 text")
         }
         return try ConfigValue(json: text, source: "\(name) config.json")
+    }
+
+    /// Gives each layer that keeps assets (a lookup layer's vocabulary) its files under
+    /// `assets/<layer path>/`.
+    func loadAssets(into model: Model) throws {
+        for (path, layer) in WeightsLayout.layerPaths(model) {
+            guard let owner = layer as? LayerAssets else { continue }
+            let prefix = "assets/\(path)/"
+            var files: [String: [UInt8]] = [:]
+            for entry in entries where entry.name.hasPrefix(prefix) && !entry.name.hasSuffix("/") {
+                files[String(entry.name.dropFirst(prefix.count))] = try member(entry.name)
+            }
+            try owner.loadAssets(files)
+        }
     }
 
     func weights() throws -> HDF5Group {

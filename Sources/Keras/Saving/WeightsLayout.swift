@@ -26,7 +26,14 @@ enum WeightsLayout {
             for (index, weight) in layer.ownWeights.enumerated() {
                 variables.setDataset("\(index)", HDF5Dataset(HDF5Array(weight.value)))
             }
+            let named = (layer as? LayerAssets)?.namedArrays() ?? []
+            for (subpath, value) in named where subpath.hasPrefix("vars/") {
+                variables.setDataset(String(subpath.dropFirst(5)), HDF5Dataset(HDF5Array(value)))
+            }
             root.setGroup(path.isEmpty ? "vars" : "\(path)/vars", variables)
+            for (subpath, value) in named where !subpath.hasPrefix("vars/") {
+                root.setDataset(path.isEmpty ? subpath : "\(path)/\(subpath)", HDF5Dataset(HDF5Array(value)))
+            }
         }
         if let optimizer = model.optimizer, optimizer.isBuilt {
             var variables = HDF5Group()
@@ -85,6 +92,7 @@ enum WeightsLayout {
             }
         }
         var assignments: [(Variable, Tensor)] = []
+        var namedArrays: [(LayerAssets, [String: Tensor])] = []
         for (path, layer) in paths {
             let variables = layer.ownWeights
             let varsPath = path.isEmpty ? "vars" : "\(path)/vars"
@@ -95,6 +103,13 @@ enum WeightsLayout {
             let values = try datasets(in: root[varsPath], file: file, path: varsPath)
             try check(values, against: variables, what: "layer '\(layer.name)' (\(varsPath))", file: file)
             assignments += zip(variables, values).map { ($0, $1) }
+            if let owner = layer as? LayerAssets, case .group(let group)? = root[varsPath] {
+                var arrays: [String: Tensor] = [:]
+                for (name, node) in group.members where Int(name) == nil {
+                    if case .dataset(let dataset) = node { arrays[name] = try dataset.array.tensor() }
+                }
+                namedArrays.append((owner, arrays))
+            }
         }
         if includeOptimizer, let optimizer = model.optimizer, case .group(let group)? = root["optimizer"] {
             let arrays = try arrays(in: group["vars"], file: file, path: "optimizer/vars")
@@ -112,6 +127,7 @@ enum WeightsLayout {
             }
         }
         for (variable, value) in assignments { variable.assign(value) }
+        for (owner, arrays) in namedArrays { try owner.loadNamedArrays(arrays) }
     }
 
     // MARK: - Keras 2
@@ -166,12 +182,13 @@ enum WeightsLayout {
         }
     }
 
-    /// The datasets `0`, `1`, … of a `vars` group, in index order.
+    /// The datasets `0`, `1`, … of a `vars` group, in index order (not those saved by name,
+    /// such as a lookup layer's `idf_weights`).
     static func arrays(in node: HDF5Node?, file: String, path: String) throws -> [HDF5Array] {
         guard case .group(let group)? = node else {
             throw KerasError.invalidData("\(file): missing group '\(path)'")
         }
-        return try (0..<group.members.count).map { index in
+        return try (0..<group.members.filter { Int($0.name) != nil }.count).map { index in
             guard case .dataset(let dataset)? = group["\(index)"] else {
                 throw KerasError.invalidData("\(file): group '\(path)' lacks dataset '\(index)'")
             }

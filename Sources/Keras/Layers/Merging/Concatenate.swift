@@ -38,14 +38,15 @@ public final class Concatenate: Merge {
 
     public override func merge(_ inputs: [Tensor]) -> Tensor { Tensor.concatenate(inputs, axis: axis) }
 
-    /// Masks of the joined steps: the inputs' masks (all-true where an input has none), joined
-    /// when the features axis is not the one joined.
+    /// Masks of the joined steps, as Keras 3 computes them: the inputs' masks (all-true where an
+    /// input has none), joined along the axis, or, when the features are joined, a step counts
+    /// where any input has it.
     public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor?] {
         guard masks.contains(where: { $0 != nil }) else { return [nil] }
         let rank = inputs[0].rank
         let axis = self.axis < 0 ? self.axis + rank : self.axis
         let full = zip(inputs, masks).map { input, mask in mask ?? Tensor(repeating: 1, shape: Array(input.shape.dropLast())) }
-        return axis == rank - 1 ? [full.dropFirst().reduce(full[0], *)] : [Tensor.concatenate(full, axis: axis)]
+        return axis == rank - 1 ? [full.dropFirst().reduce(full[0]) { $0.maximum($1) }] : [Tensor.concatenate(full, axis: axis)]
     }
 
     // MARK: - Configuration

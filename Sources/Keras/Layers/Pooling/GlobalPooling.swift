@@ -24,6 +24,23 @@ open class BaseGlobalPooling: SpatialLayer {
         }
     }
 
+    /// A mask of steps `(batch, steps)`: `GlobalAveragePooling1D` averages the unmasked steps
+    /// only, as Keras does; the max pooling layers ignore it. No mask goes on (the steps are gone).
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        guard Self.reduction == .average, spatialRank == 1, let mask = masks.first ?? nil else {
+            return try super.call(inputs, masks: masks, training: training)
+        }
+        let input = try single(inputs, "tensors"), axis = dataFormat == .channelsLast ? 1 : 2
+        guard input.rank == 3, mask.shape == [input.shape[0], input.shape[axis]] else {
+            throw shapeError(expected: "a mask of shape (batch, steps) for the input \(input.shape)", got: mask.shape.map { $0 },
+                             fix: "Masks mark steps: one value per sample and step.")
+        }
+        let weights = mask.reshaped(to: dataFormat == .channelsLast ? [input.shape[0], input.shape[1], 1] : [input.shape[0], 1, input.shape[2]])
+        return [(input * weights).sum(axes: [axis], keepDims: keepdims) / weights.sum(axes: [axis], keepDims: keepdims)]
+    }
+
+    public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor?] { [nil] }
+
     // MARK: - Configuration
 
     public override class var recordsBuildConfig: Bool { false }
@@ -46,10 +63,20 @@ public final class GlobalMaxPooling2D: BaseGlobalPooling { public override class
 /// The maximum over the spatial axes of `(batch, depth, rows, columns, channels)`.
 public final class GlobalMaxPooling3D: BaseGlobalPooling { public override class var spatialRank: Int { 3 } }
 
-/// The mean over the steps of `(batch, steps, channels)`.
+/// The mean over the steps of `(batch, steps, channels)`. With a mask (from
+/// `Embedding(maskZero: true)`, say), the mean of the unmasked steps only, as Keras; a sample
+/// whose every step is masked gives NaN, as in Keras.
 public final class GlobalAveragePooling1D: BaseGlobalPooling {
     public override class var spatialRank: Int { 1 }
     public override class var reduction: BasePooling.Reduction { .average }
+
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        guard let mask = masks.first ?? nil else { return try super.call(inputs, masks: masks, training: training) }
+        let input = try single(inputs, "tensors")
+        let stepsAxis = dataFormat == .channelsLast ? 1 : 2
+        let weights = mask.detached.expandingShape(at: dataFormat == .channelsLast ? 2 : 1)
+        return [(input * weights).sum(axes: [stepsAxis], keepDims: keepdims) / weights.sum(axes: [stepsAxis], keepDims: keepdims)]
+    }
 }
 /// The mean over the rows and columns of `(batch, rows, columns, channels)`.
 public final class GlobalAveragePooling2D: BaseGlobalPooling {

@@ -17,6 +17,9 @@
 /// backend silently drops values too large and truncates fractions). The output carries no
 /// gradient.
 public final class CategoryEncoding: Layer {
+    /// Keras drops the mask here.
+    public override class var supportsMasking: Bool { false }
+
     public enum OutputMode: String, Sendable, CaseIterable {
         /// One vector per value.
         case oneHot = "one_hot"

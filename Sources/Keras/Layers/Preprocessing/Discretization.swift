@@ -14,6 +14,9 @@
 /// `arange` yields one boundary more than asked. Values equal to a boundary go to the bin above
 /// it; NaN goes to the last bin. Outputs carry no gradient.
 public final class Discretization: Layer {
+    /// Keras drops the mask here.
+    public override class var supportsMasking: Bool { false }
+
     public enum OutputMode: String, Sendable, CaseIterable {
         /// The bin index of each value, same shape as the input.
         case int

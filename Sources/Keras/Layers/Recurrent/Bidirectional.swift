@@ -85,7 +85,7 @@ public final class Bidirectional: Layer {
 
     public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor?] {
         let mask = returnSequences ? masks.first ?? nil : nil
-        let states = returnState ? [Tensor?](repeating: nil, count: 2 * forwardLayer.cell.stateSize.count) : []
+        let states = try returnState ? [Tensor?](repeating: nil, count: 2 * forwardLayer.cell.stateSize.count) : []
         return (mergeMode == nil ? [mask, mask] : [mask]) + states
     }
 

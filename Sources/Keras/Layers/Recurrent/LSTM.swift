@@ -25,25 +25,19 @@ public final class LSTM: RNN {
                             biasRegularizer: biasRegularizer, kernelConstraint: kernelConstraint,
                             recurrentConstraint: recurrentConstraint, biasConstraint: biasConstraint,
                             dropout: dropout, recurrentDropout: recurrentDropout, seed: seed, name: "lstm_cell")
-        super.init(cell, returnSequences: returnSequences, returnState: returnState, goBackwards: goBackwards,
-                   stateful: stateful, unroll: unroll, zeroOutputForMask: zeroOutputForMask, inputShape: inputShape, name: name)
+        super.init(cell, options: RecurrentLayerOptions(returnSequences: returnSequences, returnState: returnState,
+                                                        goBackwards: goBackwards, stateful: stateful, unroll: unroll,
+                                                        zeroOutputForMask: zeroOutputForMask),
+                   inputShape: inputShape, name: name)
     }
 
     public override func cellConfig() throws -> [ConfigField] { try cell.getConfig().inlinedCellArguments }
 
-    /// The layer a Keras config describes.
-    public convenience init(config: ConfigReader) throws {
-        let a = try StandardCellArguments(config, recurrentActivation: .sigmoid), o = try RecurrentLayerOptions(config)
-        self.init(a.units, activation: a.activation, recurrentActivation: a.recurrentActivation, useBias: a.useBias,
-                  kernelInitializer: a.kernelInitializer, recurrentInitializer: a.recurrentInitializer,
-                  biasInitializer: a.biasInitializer, unitForgetBias: try config.bool("unit_forget_bias", default: true),
-                  kernelRegularizer: a.kernelRegularizer, recurrentRegularizer: a.recurrentRegularizer,
-                  biasRegularizer: a.biasRegularizer, kernelConstraint: a.kernelConstraint,
-                  recurrentConstraint: a.recurrentConstraint, biasConstraint: a.biasConstraint,
-                  dropout: a.dropout, recurrentDropout: a.recurrentDropout, seed: a.seed,
-                  returnSequences: o.returnSequences, returnState: o.returnState, goBackwards: o.goBackwards,
-                  stateful: o.stateful, unroll: o.unroll, zeroOutputForMask: o.zeroOutputForMask,
-                  inputShape: try config.declaredInputShape(), name: config.layerName)
+    /// The layer a Keras config describes: the cell's arguments are in it, as Keras writes them.
+    public init(config: ConfigReader) throws {
+        let cell = try LSTMCell(config: config)
+        cell.name = "lstm_cell"
+        super.init(cell, options: try RecurrentLayerOptions(config), inputShape: try config.declaredInputShape(), name: config.layerName)
     }
 }
 

@@ -24,18 +24,13 @@ public final class LSTMCell: StandardRecurrentCell {
     public override class var gates: Int { 4 }
     public override var stateSize: [Int] { [units, units] }
 
-    public override func initialBias() throws -> Tensor {
-        guard unitForgetBias else { return try super.initialBias() }
-        return Tensor.concatenate([try biasInitializer([units]), Tensor.ones([units]), try biasInitializer([2 * units])])
-    }
+    public override func initialBias() throws -> Tensor { try lstmBias(unitForgetBias: unitForgetBias) }
 
     public override func step(_ input: Tensor, states: [Tensor], training: Bool) throws -> (output: Tensor, states: [Tensor]) {
         let (kernel, recurrent, bias) = try weightValues()
         var z = dropoutMasks.dropStep(input).matmul(kernel) + dropoutMasks.dropState(states[0]).matmul(recurrent)
         if let bias { z = z + bias }
-        let gates = z.split(count: 4, axis: 1)
-        let c = recurrentActivation(gates[1]) * states[1] + recurrentActivation(gates[0]) * activation(gates[2])
-        let h = recurrentActivation(gates[3]) * activation(c)
+        let (h, c) = lstmUpdate(z, carry: states[1])
         return (h, [h, c])
     }
 
@@ -64,5 +59,15 @@ public final class LSTMCell: StandardRecurrentCell {
                   biasRegularizer: a.biasRegularizer, kernelConstraint: a.kernelConstraint,
                   recurrentConstraint: a.recurrentConstraint, biasConstraint: a.biasConstraint,
                   dropout: a.dropout, recurrentDropout: a.recurrentDropout, seed: a.seed, name: config.layerName)
+    }
+}
+
+extension StandardRecurrentCell {
+    /// The LSTM update from the gates' pre-activations `z` (i, f, c, o blocks on the last axis)
+    /// and the carry before: `c = f ⊙ c + i ⊙ act(z_c)`, `h = o ⊙ act(c)`.
+    func lstmUpdate(_ z: Tensor, carry: Tensor) -> (h: Tensor, c: Tensor) {
+        let gates = z.split(count: 4, axis: -1)
+        let c = recurrentActivation(gates[1]) * carry + recurrentActivation(gates[0]) * activation(gates[2])
+        return (recurrentActivation(gates[3]) * activation(c), c)
     }
 }

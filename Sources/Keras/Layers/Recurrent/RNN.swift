@@ -1,6 +1,7 @@
 /// Runs a recurrent cell over sequences (Keras' `RNN`): `[batch, time, features]` in; the last
 /// output `[batch, units]`, or every output `[batch, time, units]` with `returnSequences`, and
-/// with `returnState` the final states after it.
+/// with `returnState` the final states after it. A convolutional cell's steps are images:
+/// `[batch, time, spatial..., channels]` in (`ConvLSTM2D`).
 ///
 /// ```swift
 /// RNN(LSTMCell(32))                                  // the same as LSTM(32), fused the same way
@@ -25,19 +26,27 @@ open class RNN: Layer {
     /// The states a stateful layer carries to its next batch.
     public private(set) var states: [Tensor]?
 
-    public init(
+    /// The designated form, for subclasses: the cell and the options of Keras' `RNN`.
+    public init(_ cell: RecurrentCell, options: RecurrentLayerOptions, inputShape: [Int]?, name: String?) {
+        self.cell = cell
+        returnSequences = options.returnSequences
+        returnState = options.returnState
+        goBackwards = options.goBackwards
+        stateful = options.stateful
+        unroll = options.unroll
+        zeroOutputForMask = options.zeroOutputForMask
+        super.init(name: name, inputShape: inputShape)
+    }
+
+    public convenience init(
         _ cell: RecurrentCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,
         stateful: Bool = false, unroll: Bool = false, zeroOutputForMask: Bool = false, inputShape: [Int]? = nil,
         name: String? = nil
     ) {
-        self.cell = cell
-        self.returnSequences = returnSequences
-        self.returnState = returnState
-        self.goBackwards = goBackwards
-        self.stateful = stateful
-        self.unroll = unroll
-        self.zeroOutputForMask = zeroOutputForMask
-        super.init(name: name, inputShape: inputShape)
+        self.init(cell, options: RecurrentLayerOptions(returnSequences: returnSequences, returnState: returnState,
+                                                       goBackwards: goBackwards, stateful: stateful, unroll: unroll,
+                                                       zeroOutputForMask: zeroOutputForMask),
+                  inputShape: inputShape, name: name)
     }
 
     /// Stacked cells: each step runs them in order, each feeding the next (Keras' `StackedRNNCells`).
@@ -53,21 +62,23 @@ open class RNN: Layer {
     public func resetStates() { states = states?.map { Tensor.zeros($0.shape) } }
 
     public override func build(inputShapes: [[Int?]]) throws {
-        let sequence = inputShapes[0]
-        guard sequence.count == 3 else {
-            throw shapeError(expected: "(batch, time, features)", got: sequence,
+        try cell.buildIfNeeded(inputShape: try stepShape(ofSequence: inputShapes[0]))
+    }
+
+    /// The shape of one step of a sequence of `shape`: the time axis removed.
+    private func stepShape(ofSequence shape: [Int?]) throws -> [Int?] {
+        guard shape.count >= 3 else {
+            throw shapeError(expected: "(batch, time, features)", got: shape,
                              fix: "Recurrent layers read sequences; give the first layer inputShape: [time, features].")
         }
-        try cell.buildIfNeeded(inputShape: [sequence[0], sequence[2]])
+        return [shape[0]] + shape.dropFirst(2)
     }
 
     public override func outputShapes(forInputShapes inputShapes: [[Int?]]) throws -> [[Int?]] {
-        let sequence = inputShapes[0]
-        guard sequence.count == 3 else {
-            throw shapeError(expected: "(batch, time, features)", got: sequence, fix: "Recurrent layers read sequences.")
-        }
-        let output: [Int?] = returnSequences ? [sequence[0], sequence[1], cell.outputSize] : [sequence[0], cell.outputSize]
-        return [output] + (returnState ? cell.stateSize.map { [sequence[0], $0] } : [])
+        let sequence = inputShapes[0], step = try stepShape(ofSequence: sequence)
+        let output = try cell.outputShape(forInputShape: step)
+        let outputs = returnSequences ? [output[0], sequence[1]] + output.dropFirst() : output
+        return try [outputs] + (returnState ? cell.stateShapes(forInputShape: step) : [])
     }
 
     public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
@@ -79,30 +90,32 @@ open class RNN: Layer {
     }
 
     public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor?] {
-        [returnSequences ? masks.first ?? nil : nil] + (returnState ? cell.stateSize.map { _ in nil } : [])
+        try [returnSequences ? masks.first ?? nil : nil] + (returnState ? cell.stateSize.map { _ in nil } : [])
     }
 
     public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
         let sequence = inputs[0]
         let shape = [nil] + sequence.shape.dropFirst().map { Optional($0) }
-        let features = builtInputShapes?.first?.last ?? nil
-        guard sequence.rank == 3, sequence.shape[1] > 0, features == nil || sequence.shape[2] == features else {
-            throw shapeError(expected: formatShape(builtInputShapes?.first ?? [nil, nil, nil]), got: shape,
+        let built = builtInputShapes?.first ?? [nil, nil, nil]
+        guard sequence.rank == built.count, sequence.shape[1] > 0,
+              zip(built, sequence.shape).dropFirst(2).allSatisfy({ $0 == nil || $0 == $1 }) else {
+            throw shapeError(expected: formatShape(built), got: shape,
                              fix: "Pass sequences of shape (batch, time, features) with at least one step and the features the layer was built for.")
         }
         let (batch, time) = (sequence.shape[0], sequence.shape[1])
-        let initial = try initialStates(Array(inputs.dropFirst()), batch: batch)
+        let stepShape = [batch] + sequence.shape.dropFirst(2)
+        let initial = try initialStates(Array(inputs.dropFirst()), stepShape: stepShape)
         let mask = masks.first ?? nil
         if let mask, mask.shape != [batch, time] {
             throw shapeError(expected: "a mask of shape (batch, time) = \(formatShape([batch, time]))", got: mask.shape.map { $0 },
                              fix: "Masks mark time steps: one value per sample and step.")
         }
-        cell.prepareForSequence(batchSize: batch, features: sequence.shape[2], training: training)
+        try cell.prepareForSequence(stepShape: stepShape, training: training)
         var result = try cell.fusedPass(sequence, initialState: initial, mask: mask, goBackwards: goBackwards, training: training)
             ?? stepByStep(sequence, initial: initial, mask: mask, training: training)
         if zeroOutputForMask, let mask {
             let stepOrder = goBackwards ? mask.flipped(axis: 1) : mask
-            result.outputs = result.outputs * stepOrder.reshaped(to: [batch, time, 1])
+            result.outputs = result.outputs * stepOrder.reshaped(to: [batch, time] + Array(repeating: 1, count: sequence.rank - 2))
         }
         if stateful { states = result.states.map(\.detached) }
         let last = result.outputs[.all, time - 1]
@@ -110,16 +123,16 @@ open class RNN: Layer {
     }
 
     /// The states to start from: given as inputs, carried (stateful), or the cell's zeros.
-    private func initialStates(_ given: [Tensor], batch: Int) throws -> [Tensor] {
-        let expected = cell.stateSize.map { [batch, $0] }
+    private func initialStates(_ given: [Tensor], stepShape: [Int]) throws -> [Tensor] {
+        let zeros = try cell.initialState(forInputShape: stepShape), expected = zeros.map(\.shape)
         if given.isEmpty {
             if stateful, let states, states.map(\.shape) == expected { return states }
-            return cell.initialState(batchSize: batch)
+            return zeros
         }
         guard given.map(\.shape) == expected else {
             throw KerasError.shapeMismatch(context: "Layer '\(name)' (\(Self.kerasClassName)) initial states",
                                            expected: "\(expected)", got: "\(given.map(\.shape))",
-                                           fix: "Pass one initial state per cell state (an LSTM has two: h and c), each (batch, units).")
+                                           fix: "Pass one initial state per cell state (an LSTM has two: h and c), each (batch, units) or, for a ConvLSTM, (batch, rows, columns, filters).")
         }
         return given
     }
@@ -133,7 +146,7 @@ open class RNN: Layer {
             let t = goBackwards ? time - 1 - s : s
             var (output, new) = try cell.step(sequence[.all, t], states: states, training: training)
             if let mask {
-                let keep = mask[.all, t].reshaped(to: [batch, 1])
+                let keep = mask[.all, t].reshaped(to: [batch] + Array(repeating: 1, count: sequence.rank - 2))
                 output = Tensor.where(keep, output, states[0])
                 new = zip(new, states).map { Tensor.where(keep, $0, $1) }
             }
@@ -166,18 +179,26 @@ open class RNN: Layer {
         guard let cell = try Layers.deserialize(cellConfig) as? RecurrentCell else {
             throw KerasError.invalidArgument(name: "\(config.context).cell", value: cellConfig.json, expected: "a recurrent cell")
         }
-        let options = try RecurrentLayerOptions(config)
-        self.init(cell, returnSequences: options.returnSequences, returnState: options.returnState,
-                  goBackwards: options.goBackwards, stateful: options.stateful, unroll: options.unroll,
-                  zeroOutputForMask: options.zeroOutputForMask, inputShape: try config.declaredInputShape(),
-                  name: config.layerName)
+        self.init(cell, options: try RecurrentLayerOptions(config), inputShape: try config.declaredInputShape(), name: config.layerName)
     }
 }
 
-/// The options of Keras' `RNN` config, read once for every recurrent layer class.
-struct RecurrentLayerOptions {
-    let returnSequences: Bool, returnState: Bool, goBackwards: Bool, stateful: Bool, unroll: Bool, zeroOutputForMask: Bool
+/// The options of Keras' `RNN`, shared by every recurrent layer class.
+public struct RecurrentLayerOptions: Sendable {
+    public var returnSequences = false, returnState = false, goBackwards = false, stateful = false, unroll = false
+    public var zeroOutputForMask = false
 
+    public init(returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false, stateful: Bool = false,
+                unroll: Bool = false, zeroOutputForMask: Bool = false) {
+        self.returnSequences = returnSequences
+        self.returnState = returnState
+        self.goBackwards = goBackwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.zeroOutputForMask = zeroOutputForMask
+    }
+
+    /// The options a Keras config holds.
     init(_ config: ConfigReader) throws {
         returnSequences = try config.bool("return_sequences", default: false)
         returnState = try config.bool("return_state", default: false)

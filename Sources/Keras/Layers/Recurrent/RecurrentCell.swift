@@ -19,13 +19,27 @@
 /// }
 /// let layer = RNN(MinimalCell(units: 32), returnSequences: true)
 /// ```
-/// A cell is built for the shape of one step's input, `[batch, features]`.
+/// A cell is built for the shape of one step's input, `[batch, features]` (for a convolutional
+/// cell `[batch, spatial..., channels]`).
 open class RecurrentCell: Layer {
-    /// The size of each state (Keras' `state_size`): `[units]`, or `[units, units]` for an LSTM.
-    open var stateSize: [Int] { fatalError("\(Self.self) must override stateSize") }
+    /// The size of each state (Keras' `state_size`): `[units]`, or `[units, units]` for an LSTM;
+    /// for a convolutional cell, each state's channels. Every cell overrides it; one that does
+    /// not gets an error naming it when it is used.
+    open var stateSize: [Int] {
+        get throws {
+            throw KerasError.invalidState(
+                "Cell '\(name)' (\(Self.self)) has no stateSize: override stateSize (the size of each state, as Keras' state_size) to use it in an RNN layer.")
+        }
+    }
 
     /// The size of the output of a step; by default the first state's.
-    open var outputSize: Int { stateSize[0] }
+    open var outputSize: Int { get throws { try stateSize[0] } }
+
+    /// The shape of each state for a step input of `inputShape` (batch included): by default
+    /// `[batch, size]` for each of `stateSize`.
+    open func stateShapes(forInputShape inputShape: [Int?]) throws -> [[Int?]] {
+        try stateSize.map { [inputShape.first ?? nil, $0] }
+    }
 
     /// One step: `input` is `[batch, features]`, each state `[batch, size]`.
     open func step(_ input: Tensor, states: [Tensor], training: Bool) throws -> (output: Tensor, states: [Tensor]) {
@@ -39,21 +53,24 @@ open class RecurrentCell: Layer {
     open func fusedPass(_ sequence: Tensor, initialState: [Tensor], mask: Tensor?, goBackwards: Bool,
                         training: Bool) throws -> RecurrentSequence? { nil }
 
-    /// The states a sequence starts from when none are given: zeros.
-    open func initialState(batchSize: Int) -> [Tensor] { stateSize.map { Tensor.zeros([batchSize, $0]) } }
+    /// The states a sequence starts from when none are given: zeros, for a step input of `inputShape`.
+    open func initialState(forInputShape inputShape: [Int]) throws -> [Tensor] {
+        try stateShapes(forInputShape: inputShape).map { Tensor.zeros($0.map { $0 ?? 0 }) }
+    }
 
-    /// Called by `RNN` before each pass over a sequence: cells with dropout draw their masks,
-    /// one for the whole sequence, as Keras' `DropoutRNNCell` does.
-    open func prepareForSequence(batchSize: Int, features: Int, training: Bool) {}
+    /// Called by `RNN` before each pass over a sequence whose steps are `stepShape` (batch
+    /// included): cells with dropout draw their masks, one for the whole sequence, as Keras'
+    /// `DropoutRNNCell` does.
+    open func prepareForSequence(stepShape: [Int], training: Bool) throws {}
 
     /// A cell is called through its `RNN`, one step at a time; as a layer on its own it runs one
     /// step from zero states (`[batch, features]` in, the output out).
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        try step(input, states: initialState(batchSize: input.shape[0]), training: training).output
+        try step(input, states: initialState(forInputShape: input.shape), training: training).output
     }
 
     public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
-        [inputShape.first ?? nil, outputSize]
+        try [inputShape.first ?? nil, outputSize]
     }
 }
 
@@ -75,7 +92,7 @@ struct RecurrentDropout {
     let rate: Float
     let recurrentRate: Float
     private var generator: RandomGenerator
-    /// `[batch, features]` for the inputs and `[batch, units]` for the state, while a training pass runs.
+    /// One step's input shape for the inputs and the state's shape, while a training pass runs.
     private(set) var inputMask: Tensor?
     private(set) var stateMask: Tensor?
 
@@ -85,19 +102,19 @@ struct RecurrentDropout {
         generator = RandomGenerator(seed: seed ?? RandomGenerator.withGlobal { $0.next() })
     }
 
-    mutating func prepare(batchSize: Int, features: Int, units: Int, training: Bool) {
-        inputMask = training && rate > 0 ? mask([batchSize, features], rate: rate) : nil
-        stateMask = training && recurrentRate > 0 ? mask([batchSize, units], rate: recurrentRate) : nil
+    mutating func prepare(inputShape: [Int], stateShape: [Int], training: Bool) {
+        inputMask = training && rate > 0 ? mask(inputShape, rate: rate) : nil
+        stateMask = training && recurrentRate > 0 ? mask(stateShape, rate: recurrentRate) : nil
     }
 
     private mutating func mask(_ shape: [Int], rate: Float) -> Tensor {
         rate >= 1 ? Tensor.zeros(shape) : Tensor.ones(shape).dropout(rate: rate, using: &generator)
     }
 
-    /// The sequence `[batch, time, features]` with the input mask applied to every step.
+    /// The sequence `[batch, time, features...]` with the input mask applied to every step.
     func dropInputs(_ sequence: Tensor) -> Tensor {
         guard let inputMask else { return sequence }
-        return sequence * inputMask.reshaped(to: [inputMask.shape[0], 1, inputMask.shape[1]])
+        return sequence * inputMask.reshaped(to: [inputMask.shape[0], 1] + inputMask.shape.dropFirst())
     }
 
     func dropStep(_ input: Tensor) -> Tensor { inputMask.map { input * $0 } ?? input }

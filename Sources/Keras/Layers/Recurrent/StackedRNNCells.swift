@@ -8,40 +8,53 @@ public final class StackedRNNCells: RecurrentCell {
         super.init(name: name)
     }
 
-    public override var stateSize: [Int] { cells.flatMap(\.stateSize) }
-    public override var outputSize: Int { cells.last?.outputSize ?? 0 }
+    public override var stateSize: [Int] { get throws { try cells.flatMap { try $0.stateSize } } }
+    public override var outputSize: Int { get throws { try cells.last?.outputSize ?? 0 } }
+
+    /// Each cell's step input shape: the first cell's is `inputShape`, the others' the output of the one before.
+    private func cellInputShapes(_ inputShape: [Int?]) throws -> [[Int?]] {
+        var shape = inputShape, result: [[Int?]] = []
+        for cell in cells {
+            result.append(shape)
+            shape = try cell.outputShape(forInputShape: shape)
+        }
+        return result
+    }
 
     public override func build(inputShape: [Int?]) throws {
         guard !cells.isEmpty else {
             throw KerasError.invalidArgument(name: "StackedRNNCells cells", value: "[]", expected: "at least one cell")
         }
-        var shape = inputShape
-        for cell in cells {
-            try cell.buildIfNeeded(inputShape: shape)
-            shape = [shape[0], cell.outputSize]
-        }
+        for (cell, shape) in zip(cells, try cellInputShapes(inputShape)) { try cell.buildIfNeeded(inputShape: shape) }
     }
 
-    public override func prepareForSequence(batchSize: Int, features: Int, training: Bool) {
-        var features = features
-        for cell in cells {
-            cell.prepareForSequence(batchSize: batchSize, features: features, training: training)
-            features = cell.outputSize
+    public override func outputShape(forInputShape inputShape: [Int?]) throws -> [Int?] {
+        try cells.last.map { try $0.outputShape(forInputShape: try cellInputShapes(inputShape).last!) } ?? inputShape
+    }
+
+    public override func stateShapes(forInputShape inputShape: [Int?]) throws -> [[Int?]] {
+        try zip(cells, try cellInputShapes(inputShape)).flatMap { try $0.stateShapes(forInputShape: $1) }
+    }
+
+    public override func prepareForSequence(stepShape: [Int], training: Bool) throws {
+        for (cell, shape) in zip(cells, try cellInputShapes(stepShape)) {
+            try cell.prepareForSequence(stepShape: shape.map { $0 ?? 0 }, training: training)
         }
     }
 
     /// Each cell's share of the flattened states.
-    private func split(_ states: [Tensor]) -> [[Tensor]] {
+    private func split(_ states: [Tensor]) throws -> [[Tensor]] {
         var offset = 0
-        return cells.map { cell in
-            defer { offset += cell.stateSize.count }
-            return Array(states[offset..<(offset + cell.stateSize.count)])
+        return try cells.map { cell in
+            let count = try cell.stateSize.count
+            defer { offset += count }
+            return Array(states[offset..<(offset + count)])
         }
     }
 
     public override func step(_ input: Tensor, states: [Tensor], training: Bool) throws -> (output: Tensor, states: [Tensor]) {
         var x = input, new: [Tensor] = []
-        for (cell, own) in zip(cells, split(states)) {
+        for (cell, own) in zip(cells, try split(states)) {
             let (output, next) = try cell.step(x, states: own, training: training)
             x = output
             new += next
@@ -54,7 +67,7 @@ public final class StackedRNNCells: RecurrentCell {
     public override func fusedPass(_ sequence: Tensor, initialState: [Tensor], mask: Tensor?, goBackwards: Bool,
                                    training: Bool) throws -> RecurrentSequence? {
         var x = sequence, mask = mask, backwards = goBackwards, states: [Tensor] = []
-        for (cell, own) in zip(cells, split(initialState)) {
+        for (cell, own) in zip(cells, try split(initialState)) {
             guard let result = try cell.fusedPass(x, initialState: own, mask: mask, goBackwards: backwards, training: training) else {
                 return nil
             }

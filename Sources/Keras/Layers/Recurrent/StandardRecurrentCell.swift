@@ -1,6 +1,7 @@
-/// What Keras' own cells (`SimpleRNNCell`, `GRUCell`, `LSTMCell`) share: a kernel for the
-/// input, a recurrent kernel for the state and a bias, with `gates` blocks of `units` columns
-/// each; their initializers, regularizers and constraints; input and recurrent dropout.
+/// What Keras' own cells (`SimpleRNNCell`, `GRUCell`, `LSTMCell`, `ConvLSTMCell`) share: a
+/// kernel for the input, a recurrent kernel for the state and a bias, with `gates` blocks of
+/// `units` columns (filters) each; their initializers, regularizers and constraints; input and
+/// recurrent dropout.
 open class StandardRecurrentCell: RecurrentCell {
     public let units: Int
     public let activation: ActivationFunction
@@ -21,7 +22,8 @@ open class StandardRecurrentCell: RecurrentCell {
     /// The fraction of the state dropped before the recurrent product while training.
     public let recurrentDropout: Float
     public let seed: UInt64?
-    /// `[features, gates × units]`, `[units, gates × units]` and the bias, once built.
+    /// `[features, gates × units]`, `[units, gates × units]` (a convolutional cell: a window
+    /// before each) and the bias, once built.
     public private(set) var kernel: Variable?
     public private(set) var recurrentKernel: Variable?
     public private(set) var bias: Variable?
@@ -63,20 +65,32 @@ open class StandardRecurrentCell: RecurrentCell {
     /// The bias's initial value (GRU: two rows; LSTM: a block of ones for the forget gate).
     open func initialBias() throws -> Tensor { try biasInitializer([Self.gates * units]) }
 
+    /// The LSTM bias: with `unitForgetBias`, ones for the forget gate (the second block).
+    func lstmBias(unitForgetBias: Bool) throws -> Tensor {
+        guard unitForgetBias else { return try biasInitializer([4 * units]) }
+        return Tensor.concatenate([try biasInitializer([units]), Tensor.ones([units]), try biasInitializer([2 * units])])
+    }
+
+    /// The kernel's and the recurrent kernel's shapes for a step input of `inputShape`:
+    /// `[features, gates × units]` and `[units, gates × units]`.
+    open func kernelShapes(forInputShape inputShape: [Int?]) throws -> (kernel: [Int], recurrent: [Int]) {
+        guard inputShape.count == 2, let features = inputShape[1] else {
+            throw shapeError(expected: "(batch, time, features) with a known number of features", got: [inputShape[0], nil] + inputShape.dropFirst(),
+                             fix: "Give the first layer inputShape: [time, features] (time may be unknown).")
+        }
+        return ([features, Self.gates * units], [units, Self.gates * units])
+    }
+
     open override func build(inputShape: [Int?]) throws {
         guard units > 0 else {
             throw KerasError.invalidArgument(name: "\(Self.kerasClassName)(units:)", value: "\(units)", expected: "a positive number of units")
         }
         try activation.validate()
         try recurrentActivation.validate()
-        guard let features = inputShape.last ?? nil else {
-            throw shapeError(expected: "(batch, time, features) with a known number of features", got: inputShape,
-                             fix: "Give the first layer inputShape: [time, features] (time may be unknown).")
-        }
-        let width = Self.gates * units
-        kernel = try addWeight(name: "kernel", shape: [features, width], initializer: kernelInitializer,
+        let shapes = try kernelShapes(forInputShape: inputShape)
+        kernel = try addWeight(name: "kernel", shape: shapes.kernel, initializer: kernelInitializer,
                                regularizer: kernelRegularizer, constraint: kernelConstraint)
-        recurrentKernel = try addWeight(name: "recurrent_kernel", shape: [units, width], initializer: recurrentInitializer,
+        recurrentKernel = try addWeight(name: "recurrent_kernel", shape: shapes.recurrent, initializer: recurrentInitializer,
                                         regularizer: recurrentRegularizer, constraint: recurrentConstraint)
         if useBias {
             let value = try initialBias()
@@ -92,8 +106,9 @@ open class StandardRecurrentCell: RecurrentCell {
         return (kernel.value, recurrentKernel.value, bias?.value)
     }
 
-    open override func prepareForSequence(batchSize: Int, features: Int, training: Bool) {
-        dropoutMasks.prepare(batchSize: batchSize, features: features, units: units, training: training)
+    open override func prepareForSequence(stepShape: [Int], training: Bool) throws {
+        let state = try stateShapes(forInputShape: stepShape)[0].map { $0 ?? 0 }
+        dropoutMasks.prepare(inputShape: stepShape, stateShape: state, training: training)
     }
 
     /// The fused kernels' options for this cell, or nil when an activation is not one they know.
@@ -144,8 +159,9 @@ struct StandardCellArguments {
     var kernelConstraint: Constraint?, recurrentConstraint: Constraint?, biasConstraint: Constraint?
     var dropout: Float, recurrentDropout: Float, seed: UInt64?
 
-    init(_ config: ConfigReader, recurrentActivation defaultRecurrent: ActivationFunction) throws {
-        units = try config.positiveInt("units")
+    /// `units` is read from `unitsKey` (`filters` for a ConvLSTM).
+    init(_ config: ConfigReader, recurrentActivation defaultRecurrent: ActivationFunction, unitsKey: String = "units") throws {
+        units = try config.positiveInt(unitsKey)
         activation = try ActivationFunction(serialized: config.value("activation") ?? "tanh")
         recurrentActivation = try config.value("recurrent_activation").map { try ActivationFunction(serialized: $0) } ?? defaultRecurrent
         useBias = try config.bool("use_bias", default: true)

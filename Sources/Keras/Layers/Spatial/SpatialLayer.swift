@@ -28,6 +28,9 @@ public struct SpatialSize: Sendable, Equatable, ExpressibleByIntegerLiteral, Exp
 ///
 /// A family such as `Conv1D` / `Conv2D` / `Conv3D` is one subclass with a rank per class.
 open class SpatialLayer: Layer {
+    /// Keras drops the mask here: the steps change.
+    open override class var supportsMasking: Bool { false }
+
     /// The number of spatial axes of this class's inputs.
     open class var spatialRank: Int { 2 }
     /// Where the channels are in the inputs and outputs.
