@@ -19,6 +19,7 @@ let examples: [(name: String, summary: String, run: () throws -> Void)] = [
     ("autoencoder", "a denoising autoencoder on Fashion-MNIST with its own trainStep", AutoencoderExample.run),
     ("addition-rnn", "Keras' addition RNN: LSTM encoder, RepeatVector, LSTM decoder learn 3-digit sums", { try AdditionRNNExample.run() }),
     ("text-generation", "character-level LSTM text generation on the GPL-3 text of /usr/share/common-licenses", { try TextGenerationExample.run() }),
+    ("license-sentences", "text classification from strings: TextVectorization first in the model, GPL-3 vs Apache-2.0 sentences", LicenseSentencesExample.run),
     ("imdb", "IMDB sentiment with Embedding + Bidirectional LSTMs (imdb.npz from the Keras cache)", { try IMDBSentimentExample.run() }),
 ]
 

@@ -289,7 +289,7 @@ private enum FixtureInput {
             let texts = ConfigValue.array(Self.texts.map(ConfigValue.string)).json
             let output = try Python.run(program: """
                 import os, json
-                os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+                os.environ["KERAS_BACKEND"] = "tensorflow"  # string inputs need it
                 import numpy as np, keras, tensorflow as tf
                 model = keras.saving.load_model(\(ConfigValue.string(file.path).json))
                 print(json.dumps([float(v) for v in np.asarray(model.predict(tf.constant(\(texts)), verbose=0)).reshape(-1)]))
