@@ -25,7 +25,7 @@ extension Tensor {
         let width = geometry.taps * channels / groups, positions = geometry.positions
         let outputShape = [geometry.batch] + geometry.gridShape + [filters]
         if groups == 1 {
-            return ImageConvolution.suits(geometry) ? convolutionByImage(kernel, bias: bias, geometry: geometry, relu: relu)
+            return ImageConvolution.suits(geometry, depth: width) ? convolutionByImage(kernel, bias: bias, geometry: geometry, relu: relu)
                 : convolutionAsOneProduct(kernel, bias: bias, geometry: geometry, relu: relu)
         }
         // Groups: one product per group, [groups, positions, width] · [groups, width, filters / groups].

@@ -29,10 +29,12 @@ struct ImageConvolution {
         runs = work < 4 * Parallel.minimumWorkPerThread ? 1 : Swift.min(geometry.batch, 4 * Parallel.threadCount)
     }
 
-    /// Whether image by image is the better plan: enough images to keep every thread busy.
-    /// (A few large images are better served by one large product split across the threads.)
-    static func suits(_ geometry: WindowGeometry) -> Bool {
-        geometry.batch >= 2 * Parallel.threadCount
+    /// Whether image by image is the better plan: enough images to keep every thread busy, and
+    /// products deep enough (`depth` = taps × channels) to be bound by arithmetic. A few large
+    /// images, or a first layer on one-channel images (depth 9: bound by storing its output), are
+    /// better served by one large product split across the threads.
+    static func suits(_ geometry: WindowGeometry, depth: Int) -> Bool {
+        geometry.batch >= 2 * Parallel.threadCount && depth >= 32
     }
 
     /// The images of run `run`.
