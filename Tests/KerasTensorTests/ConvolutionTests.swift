@@ -78,18 +78,54 @@ struct ConvolutionTests {
         }
     }
 
-    @Test("window runs cover the same pixels as single taps", arguments: cases)
-    func runsMatchTaps(_ c: ConvolutionCase) {
-        let geometry = WindowGeometry(batch: 2, image: c.image, window: c.window, strides: c.strides, dilations: c.dilations, padding: c.padding)
-        for p in 0..<geometry.positions {
-            var taps: [Int] = [], runs: [Int] = []
-            geometry.forEachTap(at: p) { _, pixel in taps.append(pixel) }
-            geometry.forEachRun(at: p) { tap, pixel, length in
-                #expect(tap == runs.count)
-                runs += (0..<length).map { pixel < 0 ? -1 : pixel + $0 }
+    @Test("image by image and as one product: the same outputs and gradients",
+          arguments: cases.filter { $0.groups == 1 } + [
+              .init(image: [12, 12], window: [3, 3], strides: [1, 1], dilations: [1, 1], padding: .valid, groups: 1, channels: 8, filters: 16),
+          ])
+    func imageByImage(_ c: ConvolutionCase) {
+        // Nine images: several runs of images on the threads when the work is large enough.
+        let x = sample([9] + c.image + [c.channels], seed: 24), kernel = sample(c.window + [c.channels, c.filters], seed: 25)
+        let bias = sample([c.filters], seed: 26)
+        let geometry = WindowGeometry(batch: 9, image: c.image, window: c.window, strides: c.strides, dilations: c.dilations, padding: c.padding)
+        let weights = sample([9] + geometry.gridShape + [c.filters], seed: 27)
+        for (relu, watchInput, withBias) in [(false, true, true), (true, true, true), (true, false, false)] {
+            func run(byImage: Bool) -> [Tensor] {
+                let tape = GradientTape()
+                let input = watchInput ? tape.watch(x) : x, k = tape.watch(kernel), b = withBias ? tape.watch(bias) : nil
+                var output = Tensor(0)
+                let loss = tape.record {
+                    output = byImage ? input.convolutionByImage(k, bias: b, geometry: geometry, relu: relu)
+                        : input.convolutionAsOneProduct(k, bias: b, geometry: geometry, relu: relu)
+                    return (output * weights).sum()
+                }
+                return [output] + tape.gradient(of: loss, wrt: (watchInput ? [input] : []) + [k] + (b.map { [$0] } ?? []))
             }
-            #expect(runs == taps, "position \(p)")
+            let (byImage, asOne) = (run(byImage: true), run(byImage: false))
+            #expect(byImage.count == asOne.count)
+            for (a, b) in zip(byImage, asOne) { expectClose(a, b, tolerance: 1e-4) }
         }
+    }
+
+    @Test("patches (the C kernel) hold the pixels under each tap, and their adjoint adds them back", arguments: cases)
+    func patchesMatchTaps(_ c: ConvolutionCase) {
+        let geometry = WindowGeometry(batch: 2, image: c.image, window: c.window, strides: c.strides, dilations: c.dilations, padding: c.padding)
+        let x = sample([2] + c.image + [c.channels], seed: 28), xs = x.scalars
+        let patches = x.patches(geometry, groups: c.groups), ps = patches.scalars
+        let groupChannels = c.channels / c.groups, width = geometry.taps * groupChannels
+        var folded = [Float](repeating: 0, count: x.count)
+        for g in 0..<c.groups {
+            for p in 0..<geometry.positions {
+                geometry.forEachTap(at: p) { tap, pixel in
+                    for channel in 0..<groupChannels {
+                        let value = ps[(g * geometry.positions + p) * width + tap * groupChannels + channel]
+                        let expected = pixel < 0 ? 0 : xs[pixel * c.channels + g * groupChannels + channel]
+                        #expect(value == expected, "group \(g) position \(p) tap \(tap) channel \(channel)")
+                        if pixel >= 0 { folded[pixel * c.channels + g * groupChannels + channel] += value }
+                    }
+                }
+            }
+        }
+        expectClose(patches.foldingPatches(geometry, groups: c.groups, channels: c.channels), folded, shape: x.shape, tolerance: 1e-5)
     }
 
     @Test("output sizes follow Keras")

@@ -9,47 +9,27 @@ swift-keras, then the best epoch of each, the medians of the per-round ratios an
 """
 import os
 import statistics
-import subprocess
 import sys
+
+from alternated_epochs import alternate, start, stop
 
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 bench = sys.argv[2] if len(sys.argv) > 2 else ".build/release/keras-bench"
-here = os.path.dirname(os.path.abspath(__file__))
-
-
-def start(command):
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    line = process.stdout.readline().strip()
-    if line != "ready":
-        sys.exit(f"{command[0]}: expected 'ready', got {line!r}")
-    return process
-
-
-def ask(process, command):
-    process.stdin.write(command + "\n")
-    process.stdin.flush()
-    return float(process.stdout.readline())
-
-
-reference = os.path.join(here, "cnn_reference.py")
+reference = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cnn_reference.py")
 programs = {"swift": start([bench, "cnn", "serve"]),
             "keras": start([sys.executable, reference, "keras", "serve"]),
             "torch": start([sys.executable, reference, "torch", "serve"])}
 names = list(programs)
-times = {name: [] for name in names}
-print("round  swift_s  keras_s  torch_s  swift/keras  swift/torch  load1")
-for index in range(rounds):
-    order = names[index % 3:] + names[:index % 3]
-    for name in order:
-        times[name].append(ask(programs[name], "epoch"))
+
+
+def print_round(index, times, load):
     s, k, t = (times[name][-1] for name in names)
-    print(f"{index + 1:5d}  {s:7.3f}  {k:7.3f}  {t:7.3f}  {s / k:11.3f}  {s / t:11.3f}  {os.getloadavg()[0]:5.2f}", flush=True)
-memory = {name: ask(process, "memory") for name, process in programs.items()}
-for process in programs.values():
-    process.stdin.write("quit\n")
-    process.stdin.close()
-    process.wait()
+    print(f"{index + 1:5d}  {s:7.3f}  {k:7.3f}  {t:7.3f}  {s / k:11.3f}  {s / t:11.3f}  {load:5.2f}", flush=True)
+
+
+print("round  swift_s  keras_s  torch_s  swift/keras  swift/torch  load1")
+times = alternate(programs, rounds, print_round)
+memory = stop(programs)
 best = {name: min(values) for name, values in times.items()}
 print("best: " + ", ".join(f"{name} {best[name]:.3f} s" for name in names)
       + f"; swift/keras {best['swift'] / best['keras']:.3f}, swift/torch {best['swift'] / best['torch']:.3f}")

@@ -13,11 +13,12 @@ peak memory.
 """
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+
+from alternated_epochs import alternate, start, stop
 
 kind = sys.argv[1] if len(sys.argv) > 1 else "lstm"
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -31,41 +32,16 @@ data = os.path.join(tempfile.mkdtemp(), "rnn.npz")
 np.savez(data, x=rng.integers(0, 10000, (SAMPLES, LENGTH)).astype(np.float32),
          y=rng.integers(0, 2, (SAMPLES, 1)).astype(np.float32))
 
-
-def start(command):
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    line = process.stdout.readline().strip()
-    if line != "ready":
-        sys.exit(f"{command}: expected 'ready', got {line!r}")
-    return process
-
-
-def ask(process, command):
-    process.stdin.write(command + "\n")
-    process.stdin.flush()
-    return float(process.stdout.readline())
-
-
 reference = os.path.join(here, "rnn_reference.py")
 programs = {"swift": start([bench, "rnn", kind, "serve", data]),
             "keras": start([sys.executable, reference, "keras", kind, "serve", data]),
             "torch": start([sys.executable, reference, "torch", kind, "serve", data])}
 names = list(programs)
-times = {name: [] for name in names}
 print(f"{kind}: {SAMPLES} sequences of {LENGTH} steps, batch {BATCH}; seconds per epoch")
 print("round  " + "  ".join(f"{name:>7}" for name in names) + "  load1")
-for index in range(rounds):
-    order = names[index % 3:] + names[:index % 3]
-    for name in order:
-        times[name].append(ask(programs[name], "epoch"))
-    print(f"{index + 1:5d}  " + "  ".join(f"{times[name][-1]:7.3f}" for name in names) + f"  {os.getloadavg()[0]:5.2f}",
-          flush=True)
-memory = {name: ask(process, "memory") for name, process in programs.items()}
-for process in programs.values():
-    process.stdin.write("quit\n")
-    process.stdin.close()
-    process.wait()
+times = alternate(programs, rounds, lambda index, times, load: print(
+    f"{index + 1:5d}  " + "  ".join(f"{times[name][-1]:7.3f}" for name in names) + f"  {load:5.2f}", flush=True))
+memory = stop(programs)
 steps = SAMPLES // BATCH
 for name in names:
     best = min(times[name])

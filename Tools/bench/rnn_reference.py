@@ -8,9 +8,9 @@ Prints "ready", then for each line of input: "epoch" → the epoch's seconds; "m
 resident memory in MB; "quit" ends. Tools/bench/compare_rnn_epoch.py drives it.
 """
 import os
-import resource
 import sys
-import time
+
+from alternated_epochs import serve
 
 framework, kind, _, path = sys.argv[1:5]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -70,15 +70,4 @@ def torch_runner():
     return epoch
 
 
-run = keras_runner() if framework == "keras" else torch_runner()
-print("ready", flush=True)
-for line in sys.stdin:
-    command = line.strip()
-    if command == "quit":
-        break
-    if command == "memory":
-        print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
-        continue
-    start = time.perf_counter()
-    run()
-    print(f"{time.perf_counter() - start:.4f}", flush=True)
+serve(keras_runner() if framework == "keras" else torch_runner())

@@ -6,4 +6,5 @@
 #include "keras_optimizers.h"
 #include "keras_recurrent.h"
 #include "keras_profile.h"
+#include "keras_patches.h"
 #endif

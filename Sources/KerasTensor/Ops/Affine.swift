@@ -43,13 +43,20 @@ extension Tensor {
         let units = shape[rank - 1], rows = count / Swift.max(units, 1)
         let out = storage.base, b = bias?.storage.base
         Parallel.forEachChunk(rows, cost: units) { range in
-            for row in range {
-                let line = out + row * units
-                switch (b, relu) {
-                case let (b?, true): for j in 0..<units { line[j] = Swift.max(line[j] + b[j], 0) }
-                case let (b?, false): for j in 0..<units { line[j] += b[j] }
-                case (nil, _): for j in 0..<units { line[j] = Swift.max(line[j], 0) }
-                }
+            Tensor.addBiasAndRelu(out + range.lowerBound * units, rows: range.count, units: units, bias: b, relu: relu)
+        }
+    }
+
+    /// Adds `bias` (nil: none) to each of `rows` rows of `units` scalars at `block` and applies
+    /// `max(·, 0)` when `relu`, in place.
+    static func addBiasAndRelu(_ block: UnsafeMutablePointer<Float>, rows: Int, units: Int, bias b: UnsafePointer<Float>?, relu: Bool) {
+        for row in 0..<rows {
+            let line = block + row * units
+            switch (b, relu) {
+            case let (b?, true): for j in 0..<units { line[j] = Swift.max(line[j] + b[j], 0) }
+            case let (b?, false): for j in 0..<units { line[j] += b[j] }
+            case (nil, true): for j in 0..<units { line[j] = Swift.max(line[j], 0) }
+            case (nil, false): return
             }
         }
     }
@@ -58,16 +65,24 @@ extension Tensor {
     /// when asked the sums of its columns (the last axis): one pass, row by row.
     private func maskedByPositive(_ output: Tensor?, columnSums: Bool) -> (Tensor, Tensor?) {
         guard output != nil || columnSums else { return (self, nil) }
-        return StepProfile.measure(.elementwise) { maskedByPositivePass(output, columnSums: columnSums) }
+        return StepProfile.measure(.elementwise) {
+            let units = shape[rank - 1], rows = count / Swift.max(units, 1)
+            let masked = output == nil ? self : Tensor(uninitializedShape: shape)
+            let sums = columnSums ? Tensor(repeating: 0, shape: [units]) : nil
+            Tensor.maskByPositive(storage.base, output: output?.storage.base, into: output == nil ? nil : masked.storage.base,
+                                  rows: rows, units: units, addingColumnSumsTo: sums?.storage.base)
+            return (masked, sums)
+        }
     }
 
-    private func maskedByPositivePass(_ output: Tensor?, columnSums: Bool) -> (Tensor, Tensor?) {
-        let units = shape[rank - 1], rows = count / Swift.max(units, 1)
-        let masked = output == nil ? self : Tensor(uninitializedShape: shape)
-        let sums = columnSums ? Tensor(uninitializedShape: [units]) : nil
-        let g = UnsafeRawPointer(storage.base), m = UnsafeMutableRawPointer(masked.storage.base)
-        let o = output.map { UnsafeRawPointer($0.storage.base) }, s = sums.map { UnsafeMutableRawPointer($0.storage.base) }
-        s?.initializeMemory(as: Float.self, repeating: 0, count: units)
+    /// Writes `g · (output > 0)` (`rows` × `units` scalars) into `masked` (nil: no output, `g`
+    /// is used as it is) and adds the columns of the result into `sums` (nil: no sums), row by
+    /// row in order, as `sum(axis: 0)` adds them. One pass.
+    static func maskByPositive(_ g: UnsafePointer<Float>, output: UnsafePointer<Float>?, into masked: UnsafeMutablePointer<Float>?,
+                               rows: Int, units: Int, addingColumnSumsTo sums: UnsafeMutablePointer<Float>?) {
+        guard output != nil || sums != nil else { return }
+        let g = UnsafeRawPointer(g), m = masked.map { UnsafeMutableRawPointer($0) }
+        let o = output.map { UnsafeRawPointer($0) }, s = sums.map { UnsafeMutableRawPointer($0) }
         // Eight columns at a time (explicit vectors: the pointers could alias as far as the compiler knows).
         typealias Lanes = SIMD8<Float>
         let (zeros, ones) = (Lanes(repeating: 0), Lanes(repeating: 1))
@@ -87,22 +102,20 @@ extension Tensor {
                         if let s { sum[lane] = s.load(fromByteOffset: (j + lane) * 4, as: Float.self) }
                     }
                 }
-                // g * (o > 0 ? 1 : 0), as `g * (output .> 0)` computes it (negative g gives -0);
-                // the sums add the rows in order, as `sum(axis: 0)` does.
+                // g * (o > 0 ? 1 : 0), as `g * (output .> 0)` computes it (negative g gives -0).
                 value = value * keep
-                sum = row == 0 ? value : sum + value
+                sum = sum + value
                 if width == 8 {
-                    if o != nil { m.storeBytes(of: value, toByteOffset: byte, as: Lanes.self) }
+                    if o != nil { m?.storeBytes(of: value, toByteOffset: byte, as: Lanes.self) }
                     s?.storeBytes(of: sum, toByteOffset: j * 4, as: Lanes.self)
                 } else {
                     for lane in 0..<width {
-                        if o != nil { m.storeBytes(of: value[lane], toByteOffset: byte + lane * 4, as: Float.self) }
+                        if o != nil { m?.storeBytes(of: value[lane], toByteOffset: byte + lane * 4, as: Float.self) }
                         s?.storeBytes(of: sum[lane], toByteOffset: (j + lane) * 4, as: Float.self)
                     }
                 }
                 j += width
             }
         }
-        return (masked, sums)
     }
 }

@@ -25,10 +25,8 @@ extension Tensor {
         let width = geometry.taps * channels / groups, positions = geometry.positions
         let outputShape = [geometry.batch] + geometry.gridShape + [filters]
         if groups == 1 {
-            // A 1×1 window with unit strides needs no patches: the pixels are the rows.
-            let pointwise = geometry.taps == 1 && geometry.grid == geometry.image && geometry.padBefore.allSatisfy { $0 == 0 }
-            let rows = pointwise ? reshaped(to: [positions, channels]) : patches(geometry, groups: 1).reshaped(to: [positions, width])
-            return rows.affine(kernel.reshaped(to: [width, filters]), bias: bias, relu: relu).reshaped(to: outputShape)
+            return ImageConvolution.suits(geometry, depth: width) ? convolutionByImage(kernel, bias: bias, geometry: geometry, relu: relu)
+                : convolutionAsOneProduct(kernel, bias: bias, geometry: geometry, relu: relu)
         }
         // Groups: one product per group, [groups, positions, width] · [groups, width, filters / groups].
         let groupFilters = filters / groups
@@ -37,6 +35,16 @@ extension Tensor {
         if let bias { output = output + bias }
         if relu { output = output.relu() }
         return output.reshaped(to: outputShape)
+    }
+
+    /// A one-group convolution as one product of the batch's patches with the kernel, split
+    /// across the threads by the GEMM (a few large images; see `convolutionByImage` for batches).
+    func convolutionAsOneProduct(_ kernel: Tensor, bias: Tensor?, geometry: WindowGeometry, relu: Bool) -> Tensor {
+        let channels = shape[rank - 1], filters = kernel.shape[rank - 1], width = geometry.taps * channels
+        let rows = geometry.isPointwise ? reshaped(to: [geometry.positions, channels])
+            : patches(geometry, groups: 1).reshaped(to: [geometry.positions, width])
+        return rows.affine(kernel.reshaped(to: [width, filters]), bias: bias, relu: relu)
+            .reshaped(to: [geometry.batch] + geometry.gridShape + [filters])
     }
 
     /// The depthwise convolution of a channels-last batch with `kernel`

@@ -1,5 +1,8 @@
 // im2col and its adjoint: the window under every position of a sliding window, as the rows of
-// a matrix, so that a convolution is one matrix product on the packed GEMM.
+// a matrix, so that a convolution is one matrix product on the packed GEMM. The loops are C
+// kernels (CKernels/keras_patches.c).
+
+import CKernels
 
 extension Tensor {
     /// The patches of a channels-last batch `[batch, image..., channels]` (im2col): for each
@@ -8,35 +11,12 @@ extension Tensor {
     /// contiguous (zeros for padding). Shape `[groups, positions, taps · channels / groups]`;
     /// differentiable (the gradient folds the patches back, `foldingPatches`).
     func patches(_ geometry: WindowGeometry, groups: Int) -> Tensor {
-        let channels = shape[rank - 1], groupChannels = channels / groups, taps = geometry.taps
-        let width = taps * groupChannels, positions = geometry.positions
+        let channels = shape[rank - 1], positions = geometry.positions, width = geometry.taps * channels / groups
         let result = Tensor(uninitializedShape: [groups, positions, width])
         let source = storage.base, target = result.storage.base
-        Parallel.forEachChunk(positions, cost: taps * channels) { range in
-            for p in range {
-                geometry.forEachRun(at: p) { tap, pixel, length in
-                    if groups == 1 {
-                        // One group: a run of taps is one contiguous block of pixels and channels.
-                        let row = target + p * width + tap * channels
-                        if pixel < 0 {
-                            row.update(repeating: 0, count: length * channels)
-                        } else {
-                            row.update(from: source + pixel * channels, count: length * channels)
-                        }
-                        return
-                    }
-                    for step in 0..<length {
-                        for g in 0..<groups {
-                            let row = target + (g * positions + p) * width + (tap + step) * groupChannels
-                            if pixel < 0 {
-                                row.update(repeating: 0, count: groupChannels)
-                            } else {
-                                row.update(from: source + (pixel + step) * channels + g * groupChannels, count: groupChannels)
-                            }
-                        }
-                    }
-                }
-            }
+        Parallel.forEachChunk(positions, cost: geometry.taps * channels) { range in
+            geometry.gatherPatches(range, of: source, channels: channels, groups: groups,
+                                   into: target + range.lowerBound * width, rowStride: positions)
         }
         guard Tensor.isRecording(self) else { return result }
         return result.recorded(from: self) { g in g.foldingPatches(geometry, groups: groups, channels: channels) }
@@ -46,32 +26,44 @@ extension Tensor {
     /// summed back onto a zero channels-last batch `[batch, image..., channels]`; where windows
     /// overlap, their values add. Differentiable (the gradient takes the patches again).
     func foldingPatches(_ geometry: WindowGeometry, groups: Int, channels: Int) -> Tensor {
-        let groupChannels = channels / groups, taps = geometry.taps, width = taps * groupChannels
-        let positions = geometry.positions, perImage = geometry.positionsPerImage
+        let positions = geometry.positions, perImage = geometry.positionsPerImage, width = geometry.taps * channels / groups
         precondition(shape == [groups, positions, width], "foldingPatches: patches \(shape) do not fit the geometry")
         let result = Tensor(repeating: 0, shape: [geometry.batch] + geometry.imageShape + [channels])
         let source = storage.base, target = result.storage.base
         // Images are disjoint: one thread per run of whole images.
-        Parallel.forEachChunk(geometry.batch, cost: perImage * taps * channels) { images in
-            for p in images.lowerBound * perImage..<images.upperBound * perImage {
-                geometry.forEachRun(at: p) { tap, pixel, length in
-                    guard pixel >= 0 else { return }
-                    if groups == 1 {
-                        let row = source + p * width + tap * channels, pixels = target + pixel * channels
-                        for c in 0..<length * channels { pixels[c] += row[c] }
-                        return
-                    }
-                    for step in 0..<length {
-                        for g in 0..<groups {
-                            let row = source + (g * positions + p) * width + (tap + step) * groupChannels
-                            let pixels = target + (pixel + step) * channels + g * groupChannels
-                            for c in 0..<groupChannels { pixels[c] += row[c] }
-                        }
-                    }
-                }
-            }
+        Parallel.forEachChunk(geometry.batch, cost: perImage * geometry.taps * channels) { images in
+            let range = images.lowerBound * perImage..<images.upperBound * perImage
+            geometry.scatterPatches(range, from: source + range.lowerBound * width, channels: channels, groups: groups,
+                                    onto: target, rowStride: positions)
         }
         guard Tensor.isRecording(self) else { return result }
         return result.recorded(from: self) { g in g.patches(geometry, groups: groups) }
+    }
+}
+
+extension WindowGeometry {
+    /// Writes the patches of the window positions `range` of the channels-last batch at `source`
+    /// (`channels` per pixel) as rows: position `p`'s row of group `g` starts at
+    /// `target + (g · rowStride + p − range.lowerBound) · width`, `width = taps · channels / groups`.
+    /// `rowStride` is the rows of one group's matrix (`positions` for the whole batch's patches).
+    func gatherPatches(_ range: Range<Int>, of source: UnsafePointer<Float>, channels: Int, groups: Int,
+                       into target: UnsafeMutablePointer<Float>, rowStride: Int) {
+        var window = cWindow
+        keras_gather_patches(&window, source, channels, groups, range.lowerBound, range.count, target, rowStride)
+    }
+
+    /// Adds rows laid out as `gatherPatches` writes them back onto the pixels of the batch at
+    /// `target` that the windows of `range` cover (the adjoint of `gatherPatches`).
+    func scatterPatches(_ range: Range<Int>, from source: UnsafePointer<Float>, channels: Int, groups: Int,
+                        onto target: UnsafeMutablePointer<Float>, rowStride: Int) {
+        var window = cWindow
+        keras_scatter_patches(&window, source, channels, groups, range.lowerBound, range.count, target, rowStride)
+    }
+
+    /// This geometry for the C kernels.
+    private var cWindow: keras_window {
+        func three(_ values: [Int]) -> (Int, Int, Int) { (values[0], values[1], values[2]) }
+        return keras_window(image: three(image), window: three(window), strides: three(strides), dilations: three(dilations),
+                            pad_before: three(padBefore), grid: three(grid))
     }
 }

@@ -9,43 +9,72 @@ extension Tensor {
         let channels = shape[rank - 1], positions = geometry.positions
         let result = Tensor(uninitializedShape: [geometry.batch] + geometry.gridShape + [channels])
         // The winning pixel of each output scalar, for the backward pass.
-        var winners = [Int32](repeating: 0, count: positions * channels)
-        let source = storage.base, target = result.storage.base
-        winners.withUnsafeMutableBufferPointer { winners in
-            let winner = winners.baseAddress!
+        let winners = [Int32](unsafeUninitializedCapacity: positions * channels) { winners, count in
+            let source = storage.base, target = result.storage.base, winner = winners.baseAddress!
             Parallel.forEachChunk(positions, cost: geometry.taps * channels) { range in
                 for p in range {
-                    let best = target + p * channels, at = winner + p * channels
-                    best.update(repeating: -.infinity, count: channels)
-                    at.update(repeating: -1, count: channels)
-                    geometry.forEachTap(at: p) { _, pixel in
-                        guard pixel >= 0 else { return }
-                        let values = source + pixel * channels
-                        for c in 0..<channels where values[c] > best[c] || at[c] < 0 {
-                            best[c] = values[c]
-                            at[c] = Int32(pixel)
-                        }
-                    }
+                    Tensor.windowMaximum(geometry, at: p, of: source, channels: channels,
+                                         into: target + p * channels, winners: winner + p * channels)
                 }
             }
+            count = positions * channels
         }
         guard Tensor.isRecording(self) else { return result }
         let inputShape = shape
         return result.recorded(from: self) { g in
-            // Each output gradient goes to its window's winner; images are disjoint, one thread per run of images.
-            let incoming = g.detached, perImage = geometry.positionsPerImage
-            var gradient = Tensor(repeating: 0, shape: inputShape)
-            gradient.withUnsafeMutableBufferPointer { buffer in
-                winners.withUnsafeBufferPointer { winners in
-                    let target = buffer.baseAddress!, values = incoming.storage.base
-                    Parallel.forEachChunk(geometry.batch, cost: perImage * channels) { images in
-                        for i in images.lowerBound * perImage * channels..<images.upperBound * perImage * channels {
-                            target[Int(winners[i]) * channels + i % channels] += values[i]
-                        }
+            // Each output gradient goes to its window's winner. Images are disjoint: each run of
+            // images clears its part of the gradient and adds its windows' gradients there.
+            let incoming = g.detached, perImage = geometry.positionsPerImage, pixels = geometry.pixelsPerImage * channels
+            let gradient = Tensor(uninitializedShape: inputShape)
+            winners.withUnsafeBufferPointer { winners in
+                let target = gradient.storage.base, values = incoming.storage.base, winner = winners.baseAddress!
+                Parallel.forEachChunk(geometry.batch, cost: pixels) { images in
+                    (target + images.lowerBound * pixels).update(repeating: 0, count: images.count * pixels)
+                    for p in images.lowerBound * perImage..<images.upperBound * perImage {
+                        let row = values + p * channels, at = winner + p * channels
+                        for c in 0..<channels { target[Int(at[c]) * channels + c] += row[c] }
                     }
                 }
             }
             return gradient
+        }
+    }
+
+    /// The maximum per channel of the window at position `p` into `best`, and the pixel each
+    /// came from into `at` (the first of equal maxima; −∞ and −1 for a window of padding only).
+    @inline(__always)
+    private static func windowMaximum(_ geometry: WindowGeometry, at p: Int, of source: UnsafePointer<Float>, channels: Int,
+                                      into best: UnsafeMutablePointer<Float>, winners at: UnsafeMutablePointer<Int32>) {
+        var first = true
+        geometry.forEachTap(at: p) { _, pixel in
+            guard pixel >= 0 else { return }
+            let values = source + pixel * channels, index = Int32(pixel)
+            if first {
+                best.update(from: values, count: channels)
+                at.update(repeating: index, count: channels)
+                first = false
+                return
+            }
+            // Eight channels at a time, then the rest.
+            var c = 0
+            let indices = SIMD8<Int32>(repeating: index)
+            while c + 8 <= channels {
+                let v = UnsafeRawPointer(values + c).loadUnaligned(as: SIMD8<Float>.self)
+                let b = UnsafeRawPointer(best + c).loadUnaligned(as: SIMD8<Float>.self)
+                let w = UnsafeRawPointer(at + c).loadUnaligned(as: SIMD8<Int32>.self)
+                let wins = v .> b
+                UnsafeMutableRawPointer(best + c).storeBytes(of: b.replacing(with: v, where: wins), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(at + c).storeBytes(of: w.replacing(with: indices, where: wins), as: SIMD8<Int32>.self)
+                c += 8
+            }
+            for c in c..<channels where values[c] > best[c] {
+                best[c] = values[c]
+                at[c] = index
+            }
+        }
+        if first {
+            best.update(repeating: -.infinity, count: channels)
+            at.update(repeating: -1, count: channels)
         }
     }
 

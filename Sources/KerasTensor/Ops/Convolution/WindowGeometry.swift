@@ -70,43 +70,13 @@ struct WindowGeometry: Sendable, Equatable {
     /// Pixels of one image.
     var pixelsPerImage: Int { image.reduce(1, *) }
 
+    /// A 1×1 window with unit strides and no padding: each pixel is its own patch, so the
+    /// image itself is the patch matrix (no im2col needed).
+    var isPointwise: Bool { taps == 1 && grid == image && padBefore.allSatisfy { $0 == 0 } }
+
     /// The caller's spatial sizes of the grid (the output) and the image.
     var gridShape: [Int] { Array(grid.suffix(spatialRank)) }
     var imageShape: [Int] { Array(image.suffix(spatialRank)) }
-
-    /// Calls `body(tap, pixel, length)` for the window at `position` in runs: `length` taps from
-    /// `tap` that lie on the `length` consecutive pixels from `pixel` (along the last spatial axis,
-    /// when its dilation is 1), or on padding when `pixel` is `-1`. Copies and sums then move whole
-    /// runs of channels at once instead of one tap at a time.
-    @inline(__always)
-    func forEachRun(at position: Int, _ body: (_ tap: Int, _ pixel: Int, _ length: Int) -> Void) {
-        guard dilations[2] == 1 else {
-            forEachTap(at: position) { body($0, $1, 1) }
-            return
-        }
-        let (g0, g1, g2) = (grid[0], grid[1], grid[2])
-        let o2 = position % g2, o1 = position / g2 % g1, o0 = position / (g2 * g1) % g0, n = position / (g2 * g1 * g0)
-        let (i0, i1, i2) = (image[0], image[1], image[2])
-        let start0 = o0 * strides[0] - padBefore[0], start1 = o1 * strides[1] - padBefore[1], start2 = o2 * strides[2] - padBefore[2]
-        let (d0, d1) = (dilations[0], dilations[1]), (k0, k1, k2) = (window[0], window[1], window[2])
-        // The taps of a row that fall inside the image: [low, high).
-        let low = Swift.min(Swift.max(-start2, 0), k2), high = Swift.max(Swift.min(i2 - start2, k2), low)
-        var tap = 0
-        for t0 in 0..<k0 {
-            let y0 = start0 + t0 * d0
-            for t1 in 0..<k1 {
-                let y1 = start1 + t1 * d1
-                if y0 >= 0 && y0 < i0 && y1 >= 0 && y1 < i1 {
-                    if low > 0 { body(tap, -1, low) }
-                    if high > low { body(tap + low, ((n * i0 + y0) * i1 + y1) * i2 + start2 + low, high - low) }
-                    if k2 > high { body(tap + high, -1, k2 - high) }
-                } else {
-                    body(tap, -1, k2)
-                }
-                tap += k2
-            }
-        }
-    }
 
     /// Calls `body(tap, pixel)` for each tap of the window at `position` (in `0..<positions`),
     /// taps in row-major window order; `pixel` is the index in the batch of the image pixel
