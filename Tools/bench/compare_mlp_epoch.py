@@ -12,8 +12,9 @@ epoch of each, their ratios, and the medians of the per-round ratios.
 """
 import os
 import statistics
-import subprocess
 import sys
+
+from alternated_epochs import alternate, start
 
 flags = [a for a in sys.argv[1:] if a.startswith("--")]
 positional = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -21,39 +22,23 @@ rounds = int(positional[0]) if positional else 7
 bench = positional[1] if len(positional) > 1 else ".build/release/keras-bench"
 here = os.path.dirname(os.path.abspath(__file__))
 
-
-def start(command):
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    line = process.stdout.readline().strip()
-    if line != "ready":
-        sys.exit(f"{command[0]}: expected 'ready', got {line!r}")
-    return process
-
-
-def epoch(process):
-    process.stdin.write("epoch\n")
-    process.stdin.flush()
-    return float(process.stdout.readline())
-
-
 programs = {"swift": start([bench, "mlp", "serve"]),
             "keras": start([sys.executable, os.path.join(here, "keras_training_reference.py"), "mlp", "serve"])}
 if "--pytorch" in flags:
     programs["pytorch"] = start([sys.executable, os.path.join(here, "pytorch_mlp_reference.py"), "mlp", "serve"])
 names = list(programs)
 others = names[1:]
-times = {name: [] for name in names}
 print("round  " + "  ".join(f"{name + '_s':>9}" for name in names) + "  "
       + "  ".join(f"{'swift/' + name:>13}" for name in others) + "  load1")
-for index in range(rounds):
-    order = names[index % len(names):] + names[:index % len(names)]
-    for name in order:
-        times[name].append(epoch(programs[name]))
+
+
+def print_round(index, times, load):
     swift = times["swift"][-1]
     print(f"{index + 1:5d}  " + "  ".join(f"{times[name][-1]:9.4f}" for name in names) + "  "
-          + "  ".join(f"{swift / times[name][-1]:13.3f}" for name in others)
-          + f"  {os.getloadavg()[0]:5.2f}", flush=True)
+          + "  ".join(f"{swift / times[name][-1]:13.3f}" for name in others) + f"  {load:5.2f}", flush=True)
+
+
+times = alternate(programs, rounds, print_round)
 for process in programs.values():
     process.stdin.write("quit\n")
     process.stdin.close()
