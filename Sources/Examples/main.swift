@@ -33,6 +33,7 @@ if let example = examples.first(where: { $0.name == requested }) {
     }
 } else {
     print("Unknown example '\(requested)'. Available:")
-    for example in examples { print("  \(example.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(example.summary)") }
+    let width = examples.map { $0.name.count }.max() ?? 0
+    for example in examples { print("  \(example.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(example.summary)") }
     exit(2)
 }
