@@ -14,6 +14,17 @@ func nowNS() -> Double { keras_now_ns() }
 /// Sleeps (lets BLAS worker threads that spin after a call go idle before the next measurement).
 func pause(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
 
+/// The process's peak resident memory in MB (what the epoch comparisons report next to Keras').
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_maxrss) / 1024
+}
+
 func environment(_ name: String) -> String? {
     guard let v = getenv(name) else { return nil }
     return String(cString: v)

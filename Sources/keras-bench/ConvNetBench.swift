@@ -61,16 +61,6 @@ enum ConvNetBenchmark {
         }
     }
 
-    static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        return Double(usage.ru_maxrss) / 1024
-    }
-
     /// The best time of `body` over `repeats` calls.
     static func best(_ repeats: Int, _ body: () -> Void) -> Double {
         var best = Double.infinity

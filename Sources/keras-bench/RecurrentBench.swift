@@ -67,15 +67,4 @@ enum RecurrentBenchmark {
         print(String(format: "\(kind)_peak_rss_mb %.1f", peakResidentMegabytes()))
         print(String(format: "\(kind)_epoch_s %.3f (%d samples, batch %d, %d steps)", times.min() ?? .nan, samples, batchSize, length))
     }
-
-    /// The process's peak resident memory.
-    static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        return Double(usage.ru_maxrss) / 1024
-    }
 }
